@@ -1,0 +1,131 @@
+"""Leaderboards: train every architecture of a family at several training-set sizes and seeds, write the CSV.
+
+Each finished run is appended to `evaluation/results/<family>_runs.jsonl` (so a killed study resumes and every
+number can be traced to its run); the leaderboard `evaluation/results/<family>.csv` is computed from those runs:
+one row per model and training-set size, timm-style.
+
+    python -m evaluation.leaderboard signals --sizes 300 1000 --seeds 0 1 2
+"""
+
+import argparse
+import datetime
+import json
+import platform
+from pathlib import Path
+
+import keras
+import pandas as pd
+
+from evaluation.cards import RESULTS_DIR, leaderboard_path, refresh_cards
+from evaluation.harness import evaluate_model, summarize
+from training.fit import fit_model
+from training.hypermodel import build_compiled
+from training.search import has_gpu
+from zoo.families import get_family
+from zoo.models.architectures import ARCHITECTURE_TITLES
+from zoo.registry import load_registry
+
+STUDY_EPOCHS, STUDY_PATIENCE = 60, 8
+COLUMNS = ["model", "architecture", "train_size", "metric", "mean", "std", "n_seeds", "param_count", "width",
+           "paper", "training_data", "test_data", "backend", "keras_version", "device"]
+
+
+def runs_path(family):
+    return RESULTS_DIR / f"{family}_runs.jsonl"
+
+
+def read_runs(family):
+    """Finished runs of a family's study, as a list of dicts."""
+    path = runs_path(family)
+    return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
+
+
+def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="runs/study", epochs=STUDY_EPOCHS,
+              patience=STUDY_PATIENCE, verbose=0):
+    """Train and evaluate every (architecture, training-set size, seed) not yet in the runs file.
+
+    Each run uses the registered hyper-parameters of the architecture's entry, trains on the first `size` sets
+    of the training split with early stopping on the val split, and is evaluated by the harness on the paper's
+    test split (test seed 1).
+    """
+    family = get_family(family_name)
+    entries = {e.architecture: e for e in load_registry().values() if e.family == family_name}
+    done = {(r["model"], r["train_size"], r["seed"]) for r in read_runs(family_name)}
+    val = family.load_split("val")
+    for architecture in architectures or family.architectures:
+        entry = entries[architecture]
+        for size in train_sizes:
+            train = family.load_split("train", size=size)
+            for seed in seeds:
+                if (entry.name, size, seed) in done:
+                    continue
+                keras.utils.set_random_seed(seed)
+                model = build_compiled(family, architecture, entry.hyperparameters)
+                model, fit = fit_model(model, family, train, val, epochs=epochs, patience=patience, seed=seed,
+                                       checkpoint_dir=Path(work_dir) / family_name / f"{entry.name}_{size}_{seed}",
+                                       verbose=verbose)
+                metrics = evaluate_model(model, family, seeds=(1,))
+                run = {
+                    "model": entry.name, "architecture": architecture, "train_size": size, "seed": seed,
+                    "metric": family.metric, "value": metrics[family.metric]["mean"],
+                    "param_count": model.count_params(), "hyperparameters": entry.hyperparameters, "fit": fit,
+                    "backend": keras.config.backend(), "keras_version": keras.__version__,
+                    "device": "GPU" if has_gpu() else f"CPU ({platform.machine()})",
+                    "date": datetime.date.today().isoformat(),
+                }
+                RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+                with open(runs_path(family_name), "a") as handle:
+                    handle.write(json.dumps(run) + "\n")
+                print(f"{entry.name} size={size} seed={seed}: {family.metric}={run['value']:.4f} "
+                      f"({fit['epochs_run']} epochs, {fit['seconds']:.0f} s)", flush=True)
+
+
+def leaderboard(family_name):
+    """The leaderboard table of a family, computed from its runs file."""
+    family = get_family(family_name)
+    runs = read_runs(family_name)
+    rows = []
+    keys = sorted({(r["model"], r["train_size"]) for r in runs},
+                  key=lambda k: (family.architectures.index(k[0].removesuffix(f"_{family_name}")), k[1]))
+    for model, size in keys:
+        group = [r for r in runs if r["model"] == model and r["train_size"] == size]
+        stats = summarize([r["value"] for r in group])
+        first = group[0]
+        data = family.dataset_info(size)
+        rows.append({
+            "model": model, "architecture": ARCHITECTURE_TITLES[first["architecture"]], "train_size": size,
+            "metric": first["metric"], "mean": round(stats["mean"], 4), "std": round(stats["std"], 4),
+            "n_seeds": len(group), "param_count": first["param_count"],
+            "width": first["hyperparameters"].get("width"),
+            "paper": family.paper_results.get(first["architecture"]),
+            "training_data": f"{data['name']}: {data['training_split']}",
+            "test_data": "the 300-set test split drawn with seed 1 (the paper's data set)",
+            "backend": first["backend"], "keras_version": first["keras_version"], "device": first["device"],
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_leaderboard(family_name):
+    """Write `evaluation/results/<family>.csv` from the runs and refresh the family's cards."""
+    table = leaderboard(family_name)
+    table.to_csv(leaderboard_path(family_name), index=False)
+    refresh_cards(family_name)
+    return table
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Run a family's study and write its leaderboard CSV.")
+    parser.add_argument("family")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--architectures", nargs="+")
+    parser.add_argument("--work-dir", default="runs/study")
+    parser.add_argument("--write-only", action="store_true", help="only rewrite the CSV and cards from the runs")
+    args = parser.parse_args(argv)
+    if not args.write_only:
+        run_study(args.family, args.sizes, args.seeds, args.architectures, args.work_dir)
+    print(write_leaderboard(args.family).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Hyper-parameter search with keras-tuner, sized for the device at hand."""
+
+import keras
+import keras_tuner
+
+from training.hypermodel import FamilyHyperModel
+
+# "cpu": a small search that fits in a developer session on 2 cores; "gpu": the full search. A budget may also
+# fix `train_size` (None: the whole training split) and `hyperparameters` (overriding the search).
+BUDGETS = {
+    "cpu": {"max_trials": 3, "search_epochs": 4, "search_train_size": 1000, "epochs": 30, "patience": 6},
+    "gpu": {"max_trials": 12, "search_epochs": 20, "search_train_size": None, "epochs": 100, "patience": 10},
+}
+
+
+def has_gpu():
+    """Whether the current Keras backend sees a GPU."""
+    if keras.config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if keras.config.backend() == "jax":
+        import jax
+
+        return jax.devices()[0].platform == "gpu"
+    return False
+
+
+def resolve_budget(budget="auto"):
+    """The budget dict for `"cpu"`, `"gpu"` or `"auto"` (GPU budget when a GPU is visible); a dict passes through."""
+    if isinstance(budget, dict):
+        return dict(budget)
+    if budget == "auto":
+        budget = "gpu" if has_gpu() else "cpu"
+    if budget not in BUDGETS:
+        raise ValueError(f"Unknown budget {budget!r}; expected 'auto' or one of {sorted(BUDGETS)}.")
+    return dict(BUDGETS[budget], name=budget)
+
+
+def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=2):
+    """Random search over the family's space; returns `(best hyper-parameters, search summary)`.
+
+    The tuner's state lives in `directory`, so an interrupted search resumes where it stopped.
+    """
+    hypermodel = FamilyHyperModel(family, architecture, fixed=fixed)
+    direction = "max" if family.higher_is_better else "min"
+    tuner = keras_tuner.RandomSearch(
+        hypermodel, objective=keras_tuner.Objective(f"val_{family.metric}", direction),
+        max_trials=budget["max_trials"], seed=seed, directory=str(directory), project_name=hypermodel.name,
+        overwrite=False)
+    train = family.load_split("train", size=budget["search_train_size"])
+    val = family.load_split("val")
+    keras.utils.set_random_seed(seed)
+    tuner.search(*train, validation_data=val, epochs=budget["search_epochs"], batch_size=64, verbose=verbose)
+    best = tuner.get_best_hyperparameters(1)[0]
+    trials = [{"hyperparameters": t.hyperparameters.values, "score": t.score}
+              for t in tuner.oracle.get_best_trials(budget["max_trials"])]
+    summary = {"tuner": "RandomSearch", "max_trials": budget["max_trials"], "epochs": budget["search_epochs"],
+               "train_size": len(train[1]), "objective": f"val_{family.metric}", "trials": trials}
+    return hypermodel.hyperparameters(best), summary

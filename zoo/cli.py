@@ -1,0 +1,163 @@
+"""The `zoo` command line: list, info, eval, predict, train, leaderboard, push, benchmark."""
+
+import argparse
+import json
+import sys
+
+
+def _list(args):
+    from zoo.entry import read_info
+    from zoo.registry import list_models, load_registry
+
+    entries = load_registry()
+    names = list_models(args.pattern, pretrained=args.pretrained)
+    print(f"{'name':<24} {'family':<10} {'architecture':<12} {'pretrained':<10} metric (test)")
+    for name in names:
+        entry = entries[name]
+        metric = ""
+        if entry.pretrained and entry.embedded_dir.is_dir():
+            metrics = read_info(entry.embedded_dir).get("metrics", {})
+            metric = ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in metrics.items()
+                               if isinstance(v, dict))
+        print(f"{name:<24} {entry.family:<10} {entry.architecture:<12} {str(entry.pretrained):<10} {metric}")
+
+
+def _info(args):
+    from zoo.entry import read_info
+    from zoo.registry import get_entry
+
+    entry = get_entry(args.name)
+    info = read_info(entry.embedded_dir) if entry.embedded_dir.is_dir() else entry.to_json()
+    print(json.dumps(info, indent=2))
+
+
+def _eval(args):
+    from evaluation.harness import evaluate
+
+    print(json.dumps(evaluate(args.name, seeds=tuple(args.seeds)), indent=2))
+
+
+def _predict(args):
+    import numpy as np
+
+    import zoo
+    from zoo.families import get_family
+
+    model = zoo.load(args.name)
+    family = get_family(model.zoo_info["family"])
+    x, y = family.load_split("test", size=args.n)
+    scores = model.predict(x, verbose=0)
+    report = zoo.check_symmetry(model, x)
+    for i, (row, label) in enumerate(zip(scores, y)):
+        print(f"set {i}: predicted {int(np.argmax(row))}, true {int(label)}, scores {np.round(row, 3).tolist()}")
+    print(f"symmetry check: passed={report['passed']} permutation error={report['permutation']:.2e} "
+          f"element error={report['element']} padding error={report['padding']}")
+
+
+def _train(args):
+    from training.train import train_entry
+
+    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed)
+    print(json.dumps(info["metrics"], indent=2))
+
+
+def _leaderboard(args):
+    from evaluation.leaderboard import main
+
+    main([args.family, "--sizes", *map(str, args.sizes), "--seeds", *map(str, args.seeds)]
+         + (["--write-only"] if args.write_only else []))
+
+
+def _push(args):
+    from pathlib import Path
+
+    from zoo.hub import push
+    from zoo.registry import HUB_ORGANISATION, get_entry, load_registry, save_registry
+
+    registered = not Path(args.source).is_dir()
+    folder = get_entry(args.source).embedded_dir if registered else Path(args.source)
+    repo_id = args.repo_id or f"{HUB_ORGANISATION}/{folder.name}"
+    result = push(folder, repo_id, revision=args.revision, create_pr=args.create_pr, private=args.private,
+                  dry_run=args.dry_run, endpoint=args.endpoint)
+    print(json.dumps(result, indent=2))
+    if registered and not args.dry_run and not args.create_pr:
+        entries = load_registry()
+        entries[args.source].hub = {"repo_id": repo_id, "revision": result["commit"]}
+        save_registry(entries)
+
+
+def _benchmark(args):
+    from evaluation.benchmark import main
+
+    main(args.rest)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="zoo", description="symmetry-zoo: models for sets, ready to load.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("list", help="list registered models")
+    p.add_argument("pattern", nargs="?", default="*")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--pretrained", action="store_const", const=True, default=None)
+    group.add_argument("--untrained", dest="pretrained", action="store_const", const=False)
+    p.set_defaults(func=_list)
+
+    p = commands.add_parser("info", help="show a model's zoo.json (provenance, metrics, symmetry)")
+    p.add_argument("name")
+    p.set_defaults(func=_info)
+
+    p = commands.add_parser("eval", help="evaluate a model with the shared harness")
+    p.add_argument("name")
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    p.set_defaults(func=_eval)
+
+    p = commands.add_parser("predict", help="predict a few test sets and check the model's symmetry")
+    p.add_argument("name")
+    p.add_argument("-n", type=int, default=5)
+    p.set_defaults(func=_predict)
+
+    p = commands.add_parser("train", help="search, train and write a model's entry")
+    p.add_argument("name")
+    p.add_argument("--budget", default="auto", choices=["auto", "cpu", "gpu"])
+    p.add_argument("--output-dir")
+    p.add_argument("--work-dir", default="runs")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_train)
+
+    p = commands.add_parser("leaderboard", help="run a family's study and write its leaderboard CSV")
+    p.add_argument("family")
+    p.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--write-only", action="store_true")
+    p.set_defaults(func=_leaderboard)
+
+    p = commands.add_parser("push", help="publish an entry to the Hugging Face Hub")
+    p.add_argument("source", help="a registered name or an entry folder")
+    p.add_argument("repo_id", nargs="?", help="owner/name (default: symmetry-zoo/<name>)")
+    p.add_argument("--revision")
+    p.add_argument("--create-pr", action="store_true")
+    p.add_argument("--private", action="store_true", default=None)
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--endpoint")
+    p.set_defaults(func=_push)
+
+    p = commands.add_parser("benchmark", help="time training and inference, write the benchmark CSVs")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_benchmark)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"zoo {args.command}: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

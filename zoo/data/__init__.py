@@ -1,0 +1,1 @@
+"""Data generators and loaders of the zoo's tasks."""

@@ -1,0 +1,67 @@
+"""What a model family is: a paper's task, its data, its architectures and their search space."""
+
+import keras
+
+
+class Family:
+    """One task of one paper, with every architecture the paper compares on it.
+
+    Subclasses fill the class attributes and implement `build`, `search_space` and `load_split`; the training,
+    evaluation and card code works on any family through this interface.
+
+    Attributes:
+        name: short name, the suffix of its zoo entries (`dss_sum_signals` is `dss_sum` in family `signals`).
+        paper: key of the paper in `zoo.papers.PAPERS`.
+        task: what the models do, in words.
+        dataset: the data the entries are trained on, named exactly.
+        architectures: architecture names this family builds.
+        metric: the metric the harness reports (a Keras metric name), `higher_is_better` its direction.
+        paper_results: the paper's published metric per architecture (None where the paper gives a curve).
+        default_hyperparameters: hyper-parameters of the shipped entries unless the registry says otherwise.
+        device_hyperparameters: hyper-parameters fixed per training budget ("cpu"/"gpu"), e.g. a reduced width.
+        data_licence: licence of the training data, for the weights' card.
+        input_spec: the input a model of this family takes, in words and shapes.
+    """
+
+    name = ""
+    paper = ""
+    task = ""
+    dataset = ""
+    architectures = ()
+    metric = "accuracy"
+    higher_is_better = True
+    paper_results = {}
+    default_hyperparameters = {}
+    device_hyperparameters = {}
+    data_licence = ""
+    input_spec = {}
+
+    def build(self, architecture, **hyperparameters):
+        """A fresh, built model of `architecture`."""
+        raise NotImplementedError
+
+    def search_space(self, hp, architecture):
+        """Hyper-parameters drawn from a `keras_tuner.HyperParameters` for one architecture."""
+        raise NotImplementedError
+
+    def load_split(self, split, seed=1, size=None):
+        """`(x, y)` of a split ("train", "val" or "test"); `seed` selects the draw, `size` the first examples."""
+        raise NotImplementedError
+
+    def dataset_info(self, train_size=None):
+        """`{"name", "training_split", "evaluation_split"}`: the data a model was trained and evaluated on."""
+        raise NotImplementedError
+
+    def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
+        """Compile `model` with the family's loss and metric."""
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=self.loss(),
+                      metrics=[self.metric], jit_compile=jit_compile)
+        return model
+
+    def loss(self):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def check_architecture(self, architecture):
+        if architecture not in self.architectures:
+            raise ValueError(f"Family {self.name!r} has no architecture {architecture!r}; "
+                             f"expected one of {self.architectures}.")

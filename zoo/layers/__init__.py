@@ -1,0 +1,23 @@
+"""Set layers: DeepSets, DSS and the H-equivariant element layers they are built from.
+
+Every layer here takes a padded batch of sets `(batch, n, *element_shape)` and an optional float mask `(batch, n)`.
+"""
+
+from zoo.layers.blocks import SetBlock
+from zoo.layers.deepsets import DeepSetsEquivariant
+from zoo.layers.dss import DSSLayer
+from zoo.layers.element import CircularConv
+from zoo.layers.graph import GraphConv
+from zoo.layers.pooling import ElementPooling, SetPooling
+from zoo.layers.siamese import Siamese
+
+__all__ = [
+    "CircularConv",
+    "DSSLayer",
+    "DeepSetsEquivariant",
+    "ElementPooling",
+    "GraphConv",
+    "SetBlock",
+    "SetPooling",
+    "Siamese",
+]

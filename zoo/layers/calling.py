@@ -1,0 +1,23 @@
+"""Call a layer with only the keyword inputs it declares (the mask, a graph's adjacency, ...)."""
+
+import inspect
+
+
+def accepted_context(layer, context):
+    """The entries of `context` that `layer.call` takes as keyword arguments."""
+    parameters = inspect.signature(layer.call).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return dict(context)
+    return {key: value for key, value in context.items() if key in parameters}
+
+
+def call_layer(layer, inputs, mask=None, **context):
+    """`layer(inputs, mask=..., **context)`, dropping the keywords `layer.call` does not take.
+
+    Set models pass the set mask and per-set side inputs (e.g. `adjacency`) down through every block; element
+    layers such as pooling or a Dense take neither.
+    """
+    kwargs = accepted_context(layer, context)
+    if mask is not None and "mask" in inspect.signature(layer.call).parameters:
+        kwargs["mask"] = mask
+    return layer(inputs, **kwargs)

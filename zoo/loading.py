@@ -1,0 +1,85 @@
+"""`zoo.load`: a name or address in, a ready Keras model out."""
+
+from pathlib import Path
+
+from zoo import hub
+from zoo.entry import INFO_FILE, load_model_folder, read_info, verify_folder
+from zoo.families import get_family
+from zoo.registry import get_entry
+
+LOCAL_PREFIX = "local-dir:"
+HUB_PREFIX = "hf://"
+
+
+def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=True, cache_dir=None):
+    """Load a zoo model.
+
+    Resolution order for a registered name: the copy embedded in the package, then the Hugging Face cache, then
+    the Hub at the revision pinned in the registry (or `revision`). Addresses `local-dir:PATH` (or an existing
+    folder path) and `hf://owner/repo[@revision]` load an entry folder from there. Every file's sha256 is checked
+    against the registry (registered names) or the folder's `zoo.json` before anything is loaded.
+
+    Args:
+        name_or_uri: a registered name (`zoo.list_models()`), `local-dir:PATH`, a folder path or `hf://owner/repo`.
+        pretrained: False builds the registered architecture with fresh weights.
+        num_classes: replace the classification layer with a new one of this size; all other weights are kept.
+        revision: Hub revision to use instead of the pinned one.
+        compile: compile with the family's loss, metric and optimizer so that `model.fit` works at once.
+        cache_dir: Hugging Face cache folder (default: huggingface_hub's).
+
+    Returns:
+        The Keras model; `model.zoo_info` holds its `zoo.json` (provenance, metrics, symmetry).
+
+    Example:
+    >>> model = load("dss_sum_signals")
+    >>> model.predict(x)  # x: (batch, 25, 100, 1)
+    """
+    folder, info = _resolve(str(name_or_uri), pretrained, revision, cache_dir)
+    if folder is None:
+        model = get_family(info["family"]).build(info["architecture"], **info["hyperparameters"])
+    else:
+        model = load_model_folder(folder)
+    if num_classes is not None and getattr(model.classifier_layer(), "units", None) != num_classes:
+        model = model.with_num_classes(num_classes)
+    model.zoo_info = info
+    if compile and info.get("family"):
+        get_family(info["family"]).compile(model, learning_rate=info["hyperparameters"].get("learning_rate", 1e-3))
+    return model
+
+
+def _resolve(name, pretrained, revision, cache_dir):
+    """`(verified entry folder or None for an untrained build, entry info)`."""
+    if name.startswith(LOCAL_PREFIX) or (not name.startswith(HUB_PREFIX) and Path(name).is_dir()):
+        return _verified(Path(name.removeprefix(LOCAL_PREFIX)))
+    if name.startswith(HUB_PREFIX):
+        repo_id, uri_revision = hub.parse_hub_uri(name)
+        return _verified(hub.hub_folder(repo_id, revision or uri_revision, cache_dir))
+    entry = get_entry(name)
+    if not pretrained:
+        return None, {"name": entry.name, "family": entry.family, "architecture": entry.architecture,
+                      "hyperparameters": entry.hyperparameters, "pretrained": False}
+    if not entry.pretrained:
+        raise ValueError(f"{name!r} has no pretrained weights yet; use zoo.load({name!r}, pretrained=False) for "
+                         f"the architecture with fresh weights, or train it with `zoo train {name}`.")
+    if entry.embedded_dir.is_dir():
+        folder = entry.embedded_dir
+    else:
+        pinned = entry.hub.get("revision")
+        if not (revision or pinned):
+            raise FileNotFoundError(f"{name!r} is neither embedded in this installation ({entry.embedded_dir}) nor "
+                                    "published to the Hub yet (no pinned revision in the registry).")
+        folder = hub.hub_folder(entry.hub["repo_id"], revision or pinned, cache_dir)
+        if revision and revision != pinned:
+            return _verified(folder)
+    verify_folder(folder, entry.sha256)
+    return folder, read_info(folder)
+
+
+def _verified(folder):
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} does not exist or is not a folder.")
+    if not (folder / INFO_FILE).is_file():
+        raise FileNotFoundError(f"{folder} has no {INFO_FILE}: it is not a zoo entry folder (see zoo.save).")
+    info = read_info(folder)
+    verify_folder(folder, info.get("files", {}))
+    return folder, info

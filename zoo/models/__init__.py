@@ -1,0 +1,8 @@
+"""Set models: the generic set network, its heads and the baselines."""
+
+from zoo.models.base import ZooModel
+from zoo.models.heads import InvariantHead, MergingHead, SelectionHead
+from zoo.models.mlp import FlatSetMLP
+from zoo.models.set_model import SetModel
+
+__all__ = ["FlatSetMLP", "InvariantHead", "MergingHead", "SelectionHead", "SetModel", "ZooModel"]

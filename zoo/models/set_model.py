@@ -1,0 +1,77 @@
+"""The generic set network: equivariant blocks followed by a head."""
+
+import keras
+
+from zoo.layers.calling import call_layer
+from zoo.models.base import ZooModel
+from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
+
+SET_GROUP = "S_n: permutations of the set axis"
+
+
+def _deserialize(layer):
+    return keras.saving.deserialize_keras_object(layer) if isinstance(layer, dict) else layer
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class SetModel(ZooModel):
+    """A set network `head(block_k(...block_1(X)))`: every DSS, DeepSets and Siamese model of the zoo.
+
+    Each block is permutation-equivariant (and equivariant to the element group H when its base layers are), so
+    the model is invariant, equivariant or selective exactly as its head says. The declared symmetry is part of
+    the config and is what `zoo.check_symmetry` verifies.
+
+    Args:
+        blocks: equivariant set layers (`SetBlock`, `Siamese`, ...), instances or serialized configs.
+        head: an `InvariantHead`, `SelectionHead` or `MergingHead`.
+        element_symmetry: the element group the model is exactly equivariant/invariant to, or None. Supported by
+            `check_symmetry`: `{"group": "circular_shift", "axes": [0], "step": 4}` (axes count from the first
+            element axis; shifts by multiples of `step`).
+
+    Inputs: `(batch, n, *element_shape)` or `{"elements": ..., "mask": (batch, n), **side_inputs}`.
+    Output: the head's output.
+
+    Example:
+    >>> from zoo.layers import DeepSetsEquivariant, SetBlock
+    >>> model = SetModel([SetBlock(DeepSetsEquivariant(16), activation="relu")], InvariantHead(3))
+    >>> model(keras.random.normal((2, 5, 4))).shape
+    (2, 3)
+    """
+
+    def __init__(self, blocks, head, element_symmetry=None, **kwargs):
+        super().__init__(**kwargs)
+        self.set_blocks = [_deserialize(block) for block in blocks]
+        self.head = _deserialize(head)
+        self.element_symmetry = element_symmetry
+        self.symmetry = {"output": self.head.output_symmetry, "set": SET_GROUP, "element": element_symmetry}
+
+    def build(self, input_shape):
+        shape = elements_shape(input_shape)
+        self.element_shape = tuple(shape[2:])
+        for block in self.set_blocks:
+            if not block.built:
+                block.build(shape)
+            shape = block.compute_output_shape(shape)
+        if not self.head.built:
+            self.head.build(shape)
+
+    def call(self, inputs, mask=None, training=None):
+        x, mask, context = split_inputs(inputs, mask)
+        check_element_shape(x.shape, self.element_shape, self.name)
+        for block in self.set_blocks:
+            x = call_layer(block, x, mask=mask, **context)
+        return call_layer(self.head, x, mask=mask)
+
+    def classifier_layer(self):
+        return getattr(self.head, "output_dense", None)
+
+    def _set_num_classes(self, config, num_classes):
+        config["head"]["config"]["units"] = num_classes
+
+    def get_config(self):
+        return {
+            **self.base_config(),
+            "blocks": [keras.saving.serialize_keras_object(block) for block in self.set_blocks],
+            "head": keras.saving.serialize_keras_object(self.head),
+            "element_symmetry": self.element_symmetry,
+        }

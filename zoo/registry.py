@@ -1,0 +1,94 @@
+"""The registry: every zoo entry, as data, in `zoo/registry.json`.
+
+An entry names its family and architecture (so it can be built untrained), the hyper-parameters of its shipped
+weights, where its weights live on the Hugging Face Hub (repository and pinned revision) and the sha256 of every
+file of its entry folder. Entries with recorded hashes are pretrained; a copy of their folder is embedded in the
+package under `zoo/pretrained/<name>/`.
+"""
+
+import dataclasses
+import difflib
+import fnmatch
+import json
+from pathlib import Path
+
+from zoo.errors import UnknownModelError
+
+REGISTRY_PATH = Path(__file__).with_name("registry.json")
+PRETRAINED_DIR = Path(__file__).with_name("pretrained")
+HUB_ORGANISATION = "symmetry-zoo"
+
+
+@dataclasses.dataclass
+class Entry:
+    """One registered model.
+
+    Attributes:
+        name: the name `zoo.load` takes, `<architecture>_<family>`.
+        family: the family (`zoo.families`) that builds it and owns its task.
+        architecture: the architecture within the family.
+        hyperparameters: arguments of `family.build` and of training for the shipped weights.
+        hub: `{"repo_id": ..., "revision": commit or None}`: where `zoo push` published it.
+        sha256: file name -> sha256 of the entry folder; empty when no weights are registered.
+    """
+
+    name: str
+    family: str
+    architecture: str
+    hyperparameters: dict = dataclasses.field(default_factory=dict)
+    hub: dict = dataclasses.field(default_factory=dict)
+    sha256: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def pretrained(self):
+        return bool(self.sha256)
+
+    @property
+    def embedded_dir(self):
+        return PRETRAINED_DIR / self.name
+
+    def to_json(self):
+        data = dataclasses.asdict(self)
+        del data["name"]
+        return data
+
+
+def load_registry(path=REGISTRY_PATH):
+    """All entries, by name."""
+    data = json.loads(Path(path).read_text())
+    return {name: Entry(name=name, **fields) for name, fields in data.items()}
+
+
+def save_registry(entries, path=REGISTRY_PATH):
+    """Write entries back, sorted by name, atomically."""
+    path = Path(path)
+    text = json.dumps({name: entries[name].to_json() for name in sorted(entries)}, indent=2) + "\n"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def get_entry(name, entries=None):
+    """The entry called `name`; an unknown name raises `UnknownModelError` with the closest names."""
+    entries = load_registry() if entries is None else entries
+    if name not in entries:
+        close = difflib.get_close_matches(name, list(entries), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownModelError(f"Unknown model {name!r}.{hint} `zoo.list_models()` lists the "
+                                f"{len(entries)} registered models.")
+    return entries[name]
+
+
+def list_models(pattern="*", pretrained=None):
+    """Names of the registered models matching a shell-style `pattern`, sorted.
+
+    Args:
+        pattern: e.g. `"dss_*"` or `"*_signals"`.
+        pretrained: True for only the models with weights, False for only those without, None for all.
+
+    Example:
+    >>> list_models("dss_sum_*")
+    ['dss_sum_signals']
+    """
+    return sorted(name for name, entry in load_registry().items()
+                  if fnmatch.fnmatchcase(name, pattern) and (pretrained is None or entry.pretrained == pretrained))
