@@ -27,7 +27,8 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
     - `permutation`: random permutations of the set axis (invariant output unchanged; selection scores and
       equivariant outputs permuted the same way);
     - `element`: random transformations from the declared element group (e.g. circular shifts by multiples of the
-      declared step); None when the model declares no element group;
+      declared step); the output is expected unchanged, or shifted the same way where the group declares
+      `"output": "equivariant"` (the default for equivariant set outputs); None without an element group;
     - `padding`: `padding` extra elements of random values, masked out (outputs for the real elements unchanged);
       None for models that need a fixed set size.
 
@@ -69,7 +70,10 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
         errors["element"] = 0.0
         for _ in range(trials):
             shifted, shifts = _shift(x, group, rng)
-            expected = np.roll(base, tuple(shifts.values()), axis=tuple(shifts)) if kind == "equivariant" else base
+            expected = base
+            if group.get("output", "equivariant" if kind == "equivariant" else "invariant") == "equivariant":
+                offset = 0 if kind == "equivariant" else -1  # an invariant output has no set axis
+                expected = np.roll(base, tuple(shifts.values()), axis=tuple(a + offset for a in shifts))
             error = float(np.abs(_run(model, shifted, mask, context) - expected).max())
             errors["element"] = max(errors["element"], error)
     if declared.get("set") is not None and padding:

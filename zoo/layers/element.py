@@ -88,3 +88,15 @@ def _tuple(value, rank, name):
     if len(value) != rank:
         raise ValueError(f"{name} needs {rank} values; got {value}.")
     return value
+
+
+def element_conv(filters, kernel_size, rank=2, padding="same", strides=1):
+    """The convolution base layer for signal (rank 1) or image (rank 2) elements.
+
+    `padding="circular"` gives a `CircularConv` (exactly equivariant to circular translations); `"same"` and
+    `"valid"` give Keras's `Conv1D` / `Conv2D` (translation-equivariant away from the borders).
+    """
+    if padding == "circular":
+        return CircularConv(filters, kernel_size, strides=strides, rank=rank)
+    conv = {1: keras.layers.Conv1D, 2: keras.layers.Conv2D}[rank]
+    return conv(filters, kernel_size, strides=strides, padding=padding)

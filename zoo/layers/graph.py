@@ -42,7 +42,7 @@ class GraphConv(keras.layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
 
-    def build(self, input_shape, adjacency_shape=None):
+    def build(self, input_shape):
         if len(input_shape) != 3:
             raise ValueError(f"GraphConv expects node features (batch, v, features); got shape {input_shape}.")
         self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),

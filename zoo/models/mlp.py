@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from zoo.layers.blocks import BN_MOMENTUM
 from zoo.layers.masking import mask_outputs
 from zoo.models.base import ZooModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
@@ -44,7 +45,7 @@ class FlatSetMLP(ZooModel):
         for i, width in enumerate(self.hidden_units):
             self.hidden.append(keras.layers.Dense(width, name=f"dense_{i}"))
             if normalization == "batch":
-                self.hidden.append(keras.layers.BatchNormalization(name=f"norm_{i}"))
+                self.hidden.append(keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"norm_{i}"))
             self.hidden.append(keras.layers.Activation(activation, name=f"activation_{i}"))
             if self.dropout:
                 self.hidden.append(keras.layers.Dropout(self.dropout, name=f"dropout_{i}"))

@@ -26,7 +26,8 @@ class SetModel(ZooModel):
         head: an `InvariantHead`, `SelectionHead` or `MergingHead`.
         element_symmetry: the element group the model is exactly equivariant/invariant to, or None. Supported by
             `check_symmetry`: `{"group": "circular_shift", "axes": [0], "step": 4}` (axes count from the first
-            element axis; shifts by multiples of `step`).
+            element axis; shifts by multiples of `step`), with `"output": "equivariant"` when the output shifts
+            with the input (e.g. a merged image) rather than staying unchanged.
 
     Inputs: `(batch, n, *element_shape)` or `{"elements": ..., "mask": (batch, n), **side_inputs}`.
     Output: the head's output.

@@ -1,0 +1,54 @@
+"""`model.fit` works on every model with standard losses, and the inputs are checked first."""
+
+import keras
+import numpy as np
+import pytest
+
+from tests.models.zoo_models import ALL_MODELS, inputs_for, signal_model
+
+
+def _targets(model, x, rng):
+    out = keras.ops.convert_to_numpy(model(x, training=False))
+    if model.symmetry["output"] == "selection":
+        return rng.integers(0, out.shape[1], size=len(out)), keras.losses.SparseCategoricalCrossentropy(True)
+    if out.ndim == 2 and model.name != "merging":
+        return rng.integers(0, out.shape[1], size=len(out)), keras.losses.SparseCategoricalCrossentropy(True)
+    return rng.normal(size=out.shape).astype("float32"), keras.losses.MeanAbsoluteError()
+
+
+@pytest.mark.parametrize("name", sorted(ALL_MODELS))
+def test_fit_runs_and_lowers_the_loss(rng, name):
+    model = ALL_MODELS[name]()
+    x = inputs_for(model, rng, batch=8)
+    y, loss = _targets(model, x, rng)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
+    history = model.fit(x, y, epochs=6, batch_size=8, verbose=0).history["loss"]
+    assert np.isfinite(history).all()
+    assert history[-1] < history[0]
+
+
+@pytest.mark.parametrize("bad,message", [
+    (np.zeros((2, 0, 100, 1), "float32"), "empty sets"),
+    (np.full((2, 25, 100, 1), np.nan, "float32"), "NaN or infinite"),
+    (np.zeros((2, 25, 50, 1), "float32"), r"built for elements of shape \(100, 1\)"),
+    (np.zeros((2, 25, 100), "float32"), "rank 4"),
+])
+def test_bad_inputs_give_clear_errors(bad, message):
+    model = signal_model("dss_sum")
+    for method in (model.predict, model.evaluate):
+        with pytest.raises(ValueError, match=message):
+            method(bad)
+
+
+def test_a_set_whose_mask_has_no_real_element_is_rejected():
+    model = signal_model("dss_sum")
+    x = np.zeros((2, 25, 100, 1), "float32")
+    mask = np.ones((2, 25), "float32")
+    mask[1] = 0
+    with pytest.raises(ValueError, match="no real element at batch indices \\[1\\]"):
+        model.predict({"elements": x, "mask": mask})
+
+
+def test_mlp_rejects_other_set_sizes():
+    with pytest.raises(ValueError, match="exactly 25 elements"):
+        signal_model("mlp")(np.zeros((2, 20, 100, 1), "float32"))

@@ -1,0 +1,67 @@
+"""Small instances of every kind of zoo model, shared by the model tests."""
+
+import keras
+import numpy as np
+
+from zoo.families import get_family
+from zoo.layers import DSSLayer, GraphConv, SetBlock, Siamese
+from zoo.layers.element import element_conv
+from zoo.models import InvariantHead, MergingHead, SelectionHead, SetModel, SetUNet
+
+SIGNAL_ARCHITECTURES = get_family("signals").architectures
+
+
+def signal_model(architecture):
+    return get_family("signals").build(architecture, width=0.05)
+
+
+def selection_model(aggregation="sum"):
+    """Image selection (as for UCF101 frames): DSS conv blocks, max-pool, selection head."""
+    blocks = [SetBlock(DSSLayer(element_conv(4, 3, padding="circular"), aggregation), "batch", "elu"),
+              Siamese(keras.layers.MaxPooling2D(2))]
+    model = SetModel(blocks, SelectionHead((8,)), name=f"selection_{aggregation}")
+    model.build((None, 5, 8, 8, 3))
+    return model
+
+
+def merging_model():
+    """Burst merging: DSS blocks, then max over the set and a conv (R^{n×d} → R^d)."""
+    blocks = [SetBlock(DSSLayer(element_conv(4, 3, padding="circular"), "max"), "batch", "relu")]
+    head = MergingHead("max", [element_conv(3, 3, padding="circular")])
+    model = SetModel(blocks, head, element_symmetry={"group": "circular_shift", "axes": [0, 1], "step": 1, "output": "equivariant"},
+                     name="merging")
+    model.build((None, 4, 8, 8, 3))
+    return model
+
+
+def graph_model():
+    blocks = [SetBlock(DSSLayer(GraphConv(6), "sum"), "batch", "relu")]
+    model = SetModel(blocks, InvariantHead(2, pool="mean", element_reduction="mean"), name="graph")
+    model.build({"elements": (None, 3, 5, 2), "mask": (None, 3), "adjacency": (None, 5, 5)})
+    return model
+
+
+def unet_model(architecture="dss_sum"):
+    model = SetUNet(2, filters=(4, 8), architecture=architecture, padding="circular")
+    model.build((None, 4, 8, 8, 1))
+    return model
+
+
+def inputs_for(model, rng, batch=3):
+    """Random inputs of the right shape for one of the models above, and matching targets."""
+    if model.name == "graph":
+        a = (rng.random((batch, 5, 5)) < 0.5).astype("float32")
+        return {"elements": rng.normal(size=(batch, 3, 5, 2)).astype("float32"),
+                "mask": np.ones((batch, 3), "float32"), "adjacency": np.maximum(a, a.transpose(0, 2, 1))}
+    shape = model.get_build_config()["input_shape"]
+    return rng.normal(size=(batch,) + tuple(shape[1:])).astype("float32")
+
+
+ALL_MODELS = {
+    **{f"signals_{a}": (lambda a=a: signal_model(a)) for a in SIGNAL_ARCHITECTURES},
+    **{f"selection_{g}": (lambda g=g: selection_model(g)) for g in ("sum", "max", "aittala", "sridhar")},
+    "merging": merging_model,
+    "graph": graph_model,
+    "unet_dss_sum": unet_model,
+    "unet_siamese": lambda: unet_model("siamese"),
+}

@@ -1,0 +1,140 @@
+"""The general equivariant set model: a U-Net of DSS blocks with a DeepSets bottleneck."""
+
+import keras
+from keras import ops
+
+from zoo.layers.blocks import SetBlock
+from zoo.layers.element import element_conv
+from zoo.layers.masking import mask_outputs
+from zoo.layers.siamese import Siamese
+from zoo.models.architectures import SET_ARCHITECTURES, set_blocks, set_layer
+from zoo.models.base import ZooModel
+from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
+from zoo.models.set_model import SET_GROUP
+
+POOLS = {1: keras.layers.MaxPooling1D, 2: keras.layers.MaxPooling2D}
+UPSAMPLES = {1: keras.layers.UpSampling1D, 2: keras.layers.UpSampling2D}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class SetUNet(ZooModel):
+    """Equivariant map from a set of signals or images to one output per element: `R^{n×d} → R^{n×d'}`.
+
+    Encoder: per level two set blocks (`architecture`: DSS with any aggregation, or Siamese) and a 2× max-pool of
+    each element. Bottleneck: a set block then (except for the pure Siamese net) a DeepSets block applied at every
+    pixel (a DSS layer whose base is a 1×1 layer), so the elements exchange information at the coarsest scale. Decoder: 2× upsampling, the skip
+    connection of the level, two set blocks. A 1×1 layer gives `out_channels` per element. Permuting the set
+    permutes the outputs; with `padding="circular"` the model is also exactly equivariant to circular shifts of
+    the elements by multiples of `2 ** len(filters)`. Padding slots are zero in the output.
+
+    Args:
+        out_channels: output channels per element.
+        filters: channels of each encoder level (the bottleneck uses the last one).
+        architecture: `"dss_sum"`, `"dss_max"`, `"dss_aittala"`, `"dss_sridhar"`, `"siamese"` or `"siamese_ds"`.
+        rank: 1 for signals, 2 for images.
+        kernel_size: convolution size.
+        padding: `"same"` or `"circular"`.
+        bottleneck_pool: set pooling of the bottleneck's DeepSets block, `"sum"` or `"max"`.
+        activation, normalization: of every block.
+        output_activation: of the 1×1 output layer.
+
+    Inputs: `(batch, n, *spatial, channels)` (spatial sizes divisible by `2 ** len(filters)`) or a dict with a mask.
+    Output: `(batch, n, *spatial, out_channels)`.
+
+    Example:
+    >>> model = SetUNet(3, filters=(8, 16))
+    >>> model(keras.random.normal((2, 6, 16, 16, 1))).shape
+    (2, 6, 16, 16, 3)
+    """
+
+    def __init__(self, out_channels, filters=(32, 64, 128), architecture="dss_sum", rank=2, kernel_size=3,
+                 padding="same", bottleneck_pool="max", activation="relu", normalization="batch",
+                 output_activation=None, **kwargs):
+        super().__init__(**kwargs)
+        if architecture not in SET_ARCHITECTURES:
+            raise ValueError(f"Unknown set architecture {architecture!r}; expected one of {SET_ARCHITECTURES}.")
+        self.out_channels = int(out_channels)
+        self.filters = tuple(int(f) for f in filters)
+        self.architecture = architecture
+        self.rank = int(rank)
+        self.kernel_size = kernel_size
+        self.padding = padding
+        self.bottleneck_pool = bottleneck_pool
+        self.activation = activation
+        self.normalization = normalization
+        self.output_activation = output_activation
+        kind = "siamese" if architecture == "siamese_ds" else architecture
+
+        def blocks(width, count):
+            convs = [element_conv(width, kernel_size, rank, padding) for _ in range(count)]
+            return set_blocks(kind, convs, normalization=normalization, activation=activation)
+
+        self.down = [blocks(width, 2) for width in self.filters[:-1]]
+        self.pools = [Siamese(POOLS[self.rank](2)) for _ in self.filters[:-1]]
+        self.bottleneck = blocks(self.filters[-1], 1)
+        if architecture != "siamese":  # a pure Siamese net lets the elements interact nowhere
+            deepsets = set_layer(f"dss_{bottleneck_pool}", keras.layers.Dense(self.filters[-1]))
+            self.bottleneck.append(SetBlock(deepsets, normalization=normalization, activation=activation))
+        self.ups = [Siamese(UPSAMPLES[self.rank](2)) for _ in self.filters[:-1]]
+        self.up = [blocks(width, 2) for width in reversed(self.filters[:-1])]
+        self.output_conv = Siamese(element_conv(self.out_channels, 1, rank, "same"), name="output_conv")
+        self.output_act = keras.layers.Activation(output_activation or "linear", name="output_activation")
+        element = {"group": "circular_shift", "axes": list(range(self.rank)), "step": 2 ** (len(self.filters) - 1)}
+        self.symmetry = {"output": "equivariant", "set": SET_GROUP,
+                         "element": element if padding == "circular" else None}
+
+    def build(self, input_shape):
+        shape = elements_shape(input_shape)
+        self.element_shape = tuple(shape[2:])
+        skips = []
+        for level, pool in zip(self.down, self.pools):
+            shape = _build_chain(level, shape)
+            skips.append(shape)
+            shape = _build_chain([pool], shape)
+        shape = _build_chain(self.bottleneck, shape)
+        for up, level, skip in zip(self.ups, self.up, reversed(skips)):
+            shape = _build_chain([up], shape)
+            shape = tuple(shape[:-1]) + (shape[-1] + skip[-1],)
+            shape = _build_chain(level, shape)
+        _build_chain([self.output_conv], shape)
+
+    def call(self, inputs, mask=None, training=None):
+        x, mask, context = split_inputs(inputs, mask)
+        check_element_shape(x.shape, self.element_shape, self.name)
+        skips = []
+        for level, pool in zip(self.down, self.pools):
+            for block in level:
+                x = block(x, mask=mask)
+            skips.append(x)
+            x = pool(x)
+        for block in self.bottleneck:
+            x = block(x, mask=mask)
+        for up, level, skip in zip(self.ups, self.up, reversed(skips)):
+            x = ops.concatenate([up(x), skip], axis=-1)
+            for block in level:
+                x = block(x, mask=mask)
+        return mask_outputs(self.output_act(self.output_conv(x)), mask)
+
+    def get_config(self):
+        return {
+            **self.base_config(),
+            "out_channels": self.out_channels,
+            "filters": self.filters,
+            "architecture": self.architecture,
+            "rank": self.rank,
+            "kernel_size": self.kernel_size,
+            "padding": self.padding,
+            "bottleneck_pool": self.bottleneck_pool,
+            "activation": self.activation,
+            "normalization": self.normalization,
+            "output_activation": self.output_activation,
+        }
+
+
+def _build_chain(layers, shape):
+    """Build `layers` in sequence from `shape`; return the output shape."""
+    for layer in layers:
+        if not layer.built:
+            layer.build(shape)
+        shape = layer.compute_output_shape(shape)
+    return shape
