@@ -28,8 +28,8 @@ def merging_model():
     """Burst merging: DSS blocks, then max over the set and a conv (R^{n×d} → R^d)."""
     blocks = [SetBlock(DSSLayer(element_conv(4, 3, padding="circular"), "max"), "batch", "relu")]
     head = MergingHead("max", [element_conv(3, 3, padding="circular")])
-    model = SetModel(blocks, head, element_symmetry={"group": "circular_shift", "axes": [0, 1], "step": 1, "output": "equivariant"},
-                     name="merging")
+    symmetry = {"group": "circular_shift", "axes": [0, 1], "step": 1, "output": "equivariant"}
+    model = SetModel(blocks, head, element_symmetry=symmetry, name="merging")
     model.build((None, 4, 8, 8, 3))
     return model
 

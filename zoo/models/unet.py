@@ -22,10 +22,11 @@ class SetUNet(ZooModel):
 
     Encoder: per level two set blocks (`architecture`: DSS with any aggregation, or Siamese) and a 2× max-pool of
     each element. Bottleneck: a set block then (except for the pure Siamese net) a DeepSets block applied at every
-    pixel (a DSS layer whose base is a 1×1 layer), so the elements exchange information at the coarsest scale. Decoder: 2× upsampling, the skip
-    connection of the level, two set blocks. A 1×1 layer gives `out_channels` per element. Permuting the set
-    permutes the outputs; with `padding="circular"` the model is also exactly equivariant to circular shifts of
-    the elements by multiples of `2 ** len(filters)`. Padding slots are zero in the output.
+    pixel (a DSS layer whose base is a 1×1 layer), so the elements exchange information at the coarsest scale.
+    Decoder: 2× upsampling, the skip connection of the level, two set blocks. A 1×1 layer gives `out_channels`
+    per element. Permuting the set permutes the outputs; with `padding="circular"` the model is also exactly
+    equivariant to circular shifts of the elements by multiples of `2 ** (len(filters) - 1)` (one 2× pooling per
+    level below the bottleneck). Padding slots are zero in the output.
 
     Args:
         out_channels: output channels per element.
@@ -38,7 +39,8 @@ class SetUNet(ZooModel):
         activation, normalization: of every block.
         output_activation: of the 1×1 output layer.
 
-    Inputs: `(batch, n, *spatial, channels)` (spatial sizes divisible by `2 ** len(filters)`) or a dict with a mask.
+    Inputs: `(batch, n, *spatial, channels)` (spatial sizes divisible by `2 ** (len(filters) - 1)`) or a dict
+        with a mask.
     Output: `(batch, n, *spatial, out_channels)`.
 
     Example:
