@@ -19,3 +19,54 @@ def rng():
 
 def pytest_report_header(config):
     return f"keras {keras.__version__}, backend {keras.config.backend()}"
+
+
+TINY_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def tiny_zoo(tmp_path, monkeypatch):
+    """A private registry (via ZOO_REGISTRY) with one small pretrained signals entry, `tiny_dss_signals`.
+
+    Returns a dict with the registry path, the embedded entry folder and the hub repo id.
+    """
+    import json
+
+    import zoo
+    from zoo.entry import folder_hashes
+    from zoo.families import get_family
+
+    keras.utils.set_random_seed(0)
+    family = get_family("signals")
+    hyperparameters = {"width": 0.05, "learning_rate": 1e-3, "dropout": 0.0}
+    model = family.compile(family.build("dss_sum", **hyperparameters))
+    folder = tmp_path / "pretrained" / "tiny_dss_signals"
+    zoo.save(model, folder, family="signals", architecture="dss_sum", paper="dss", task=family.task,
+             dataset=family.dataset_info(), hyperparameters=hyperparameters, input_spec=family.input_spec)
+    registry = tmp_path / "registry.json"
+    repo_id = "symmetry-zoo/tiny_dss_signals"
+    registry.write_text(json.dumps({"tiny_dss_signals": {
+        "family": "signals", "architecture": "dss_sum", "hyperparameters": hyperparameters,
+        "hub": {"repo_id": repo_id, "revision": TINY_COMMIT}, "sha256": folder_hashes(folder)}}))
+    monkeypatch.setenv("ZOO_REGISTRY", str(registry))
+    return {"registry": registry, "folder": folder, "repo_id": repo_id, "model": model}
+
+
+def make_hf_cache(cache, repo_id, commit, source):
+    """Lay `source`'s files out as huggingface_hub caches a model repo: blobs, snapshots of symlinks, refs."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(cache) / f"models--{repo_id.replace('/', '--')}"
+    (root / "blobs").mkdir(parents=True)
+    (root / "refs").mkdir()
+    (root / "refs" / "main").write_text(commit)
+    for path in Path(source).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            blob = root / "blobs" / hashlib.sha256(data).hexdigest()
+            blob.write_bytes(data)
+            link = root / "snapshots" / commit / path.relative_to(source)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.path.relpath(blob, link.parent), link)
+    return root / "snapshots" / commit

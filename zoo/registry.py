@@ -3,19 +3,20 @@
 An entry names its family and architecture (so it can be built untrained), the hyper-parameters of its shipped
 weights, where its weights live on the Hugging Face Hub (repository and pinned revision) and the sha256 of every
 file of its entry folder. Entries with recorded hashes are pretrained; a copy of their folder is embedded in the
-package under `zoo/pretrained/<name>/`.
+package under `zoo/pretrained/<name>/`. The environment variable `ZOO_REGISTRY` points the zoo at another
+registry file (its embedded entries then live in a `pretrained/` folder beside it).
 """
 
 import dataclasses
 import difflib
 import fnmatch
 import json
+import os
 from pathlib import Path
 
 from zoo.errors import UnknownModelError
 
 REGISTRY_PATH = Path(__file__).with_name("registry.json")
-PRETRAINED_DIR = Path(__file__).with_name("pretrained")
 HUB_ORGANISATION = "symmetry-zoo"
 
 
@@ -45,7 +46,7 @@ class Entry:
 
     @property
     def embedded_dir(self):
-        return PRETRAINED_DIR / self.name
+        return pretrained_dir() / self.name
 
     def to_json(self):
         data = dataclasses.asdict(self)
@@ -53,15 +54,25 @@ class Entry:
         return data
 
 
-def load_registry(path=REGISTRY_PATH):
+def registry_path():
+    """The registry file (`ZOO_REGISTRY` overrides it, e.g. for a private registry or tests)."""
+    return Path(os.environ.get("ZOO_REGISTRY", REGISTRY_PATH))
+
+
+def pretrained_dir():
+    """Where embedded entry folders live: beside the registry file."""
+    return registry_path().parent / "pretrained"
+
+
+def load_registry(path=None):
     """All entries, by name."""
-    data = json.loads(Path(path).read_text())
+    data = json.loads(Path(path or registry_path()).read_text())
     return {name: Entry(name=name, **fields) for name, fields in data.items()}
 
 
-def save_registry(entries, path=REGISTRY_PATH):
+def save_registry(entries, path=None):
     """Write entries back, sorted by name, atomically."""
-    path = Path(path)
+    path = Path(path or registry_path())
     text = json.dumps({name: entries[name].to_json() for name in sorted(entries)}, indent=2) + "\n"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(text)

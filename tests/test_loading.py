@@ -1,0 +1,119 @@
+"""`zoo.load`: resolution order, hash verification, head swapping, and every failure mode."""
+
+import shutil
+
+import huggingface_hub.constants
+import numpy as np
+import pytest
+
+import zoo
+from tests.conftest import TINY_COMMIT, make_hf_cache
+from tests.helpers import assert_close
+
+X = np.random.default_rng(0).normal(size=(2, 25, 100, 1)).astype("float32")
+
+
+def test_embedded_entry_loads_offline_compiled_and_equal(tiny_zoo, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = zoo.load("tiny_dss_signals")
+    assert_close(model.predict(X, verbose=0), tiny_zoo["model"].predict(X, verbose=0), atol=1e-5)
+    assert model.zoo_info["architecture"] == "dss_sum"
+    assert model.compiled and np.isfinite(model.fit(X, np.array([0, 1]), verbose=0).history["loss"]).all()
+
+
+def test_untrained_build_uses_the_registered_architecture(tiny_zoo):
+    model = zoo.load("tiny_dss_signals", pretrained=False)
+    assert model.count_params() == tiny_zoo["model"].count_params()
+    assert model.zoo_info["pretrained"] is False
+
+
+def test_num_classes_swaps_only_the_output_layer(tiny_zoo):
+    pretrained = zoo.load("tiny_dss_signals")
+    model = zoo.load("tiny_dss_signals", num_classes=7)
+    assert model.predict(X, verbose=0).shape == (2, 7)
+    for old, new in zip(pretrained.set_blocks[0].weights, model.set_blocks[0].weights):
+        assert_close(new, old)
+    assert model.classifier_layer().kernel.shape == (pretrained.classifier_layer().kernel.shape[0], 7)
+
+
+def test_num_classes_on_a_selection_model_is_a_clear_error():
+    from tests.models.zoo_models import selection_model
+
+    with pytest.raises(ValueError, match="no class output layer"):
+        selection_model().with_num_classes(3)
+
+
+@pytest.mark.parametrize("prefix", ["local-dir:", ""])
+def test_local_folder_is_verified_and_loaded(tiny_zoo, prefix):
+    model = zoo.load(f"{prefix}{tiny_zoo['folder']}")
+    assert_close(model.predict(X, verbose=0), tiny_zoo["model"].predict(X, verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize("damage", ["tamper", "truncate", "delete"])
+def test_damaged_weights_are_refused(tiny_zoo, damage):
+    weights = tiny_zoo["folder"] / "model.weights.h5"
+    data = weights.read_bytes()
+    if damage == "tamper":
+        middle = len(data) // 2
+        weights.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    elif damage == "truncate":
+        weights.write_bytes(data[: len(data) // 2])
+    else:
+        weights.unlink()
+    message = "missing" if damage == "delete" else "does not match its recorded sha256"
+    with pytest.raises(zoo.IntegrityError, match=message):
+        zoo.load("tiny_dss_signals")
+    with pytest.raises(zoo.IntegrityError, match=message):
+        zoo.load(f"local-dir:{tiny_zoo['folder']}")
+
+
+def test_hugging_face_cache_is_used_when_nothing_is_embedded(tiny_zoo, tmp_path, monkeypatch):
+    cache = tmp_path / "hf_cache"
+    make_hf_cache(cache, tiny_zoo["repo_id"], TINY_COMMIT, tiny_zoo["folder"])
+    shutil.rmtree(tiny_zoo["folder"])
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = zoo.load("tiny_dss_signals", cache_dir=cache)
+    assert_close(model.predict(X, verbose=0), tiny_zoo["model"].predict(X, verbose=0), atol=1e-5)
+    hf = zoo.load(f"hf://{tiny_zoo['repo_id']}@{TINY_COMMIT}", cache_dir=cache)
+    assert_close(hf.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def test_tampered_hugging_face_cache_is_refused(tiny_zoo, tmp_path):
+    cache = tmp_path / "hf_cache"
+    snapshot = make_hf_cache(cache, tiny_zoo["repo_id"], TINY_COMMIT, tiny_zoo["folder"])
+    shutil.rmtree(tiny_zoo["folder"])
+    (snapshot / "config.json").resolve().write_text("{}")
+    with pytest.raises(zoo.IntegrityError, match="config.json"):
+        zoo.load("tiny_dss_signals", cache_dir=cache)
+
+
+def test_offline_with_nothing_cached_says_so(tiny_zoo, tmp_path, monkeypatch):
+    shutil.rmtree(tiny_zoo["folder"])
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(zoo.HubUnavailableError, match="HF_HUB_OFFLINE is set"):
+        zoo.load("tiny_dss_signals", cache_dir=tmp_path / "empty")
+
+
+def test_no_network_with_nothing_cached_says_so(tiny_zoo, tmp_path, monkeypatch):
+    shutil.rmtree(tiny_zoo["folder"])
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")
+    with pytest.raises(zoo.HubUnavailableError, match="Could not download"):
+        zoo.load("tiny_dss_signals", cache_dir=tmp_path / "empty")
+
+
+def test_missing_folder_and_non_entry_folder_are_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        zoo.load(f"local-dir:{tmp_path / 'nowhere'}")
+    with pytest.raises(FileNotFoundError, match="not a zoo entry folder"):
+        zoo.load(str(tmp_path))
+
+
+def test_untrained_entry_asks_for_pretrained_false(monkeypatch):
+    from zoo.registry import load_registry
+
+    untrained = [name for name, entry in load_registry().items() if not entry.pretrained]
+    if not untrained:
+        pytest.skip("every registered entry has weights")
+    with pytest.raises(ValueError, match="pretrained=False"):
+        zoo.load(untrained[0])

@@ -1,0 +1,57 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from zoo.entry import folder_hashes
+
+
+def test_save_writes_the_keras_hub_layout_with_provenance(tiny_zoo, tmp_path):
+    model = zoo.load("tiny_dss_signals")
+    info = zoo.save(model, tmp_path / "mine", dataset={"name": "my data", "training_split": "all of it"})
+    names = sorted(p.name for p in (tmp_path / "mine").iterdir())
+    assert names == ["README.md", "assets", "config.json", "metadata.json", "model.weights.h5", "zoo.json"]
+    written = json.loads((tmp_path / "mine" / "zoo.json").read_text())
+    assert written == info
+    assert written["files"] == {k: v for k, v in folder_hashes(tmp_path / "mine").items() if k != "zoo.json"}
+    assert written["fine_tuned_from"] == "tiny_dss_signals"
+    assert written["symmetry"]["output"] == "invariant"
+    assert "my data" in (tmp_path / "mine" / "README.md").read_text()
+
+
+def test_a_fine_tuned_model_does_not_inherit_measured_metrics(tiny_zoo, tmp_path):
+    model = zoo.load("tiny_dss_signals")
+    model.zoo_info = dict(model.zoo_info, metrics={"accuracy": {"mean": 0.99, "std": 0, "values": [0.99]}})
+    info = zoo.save(model, tmp_path / "tuned")
+    assert "metrics" not in info
+    assert "0.99" not in (tmp_path / "tuned" / "README.md").read_text()
+
+
+def test_existing_folder_needs_overwrite(tiny_zoo, tmp_path):
+    model = zoo.load("tiny_dss_signals")
+    zoo.save(model, tmp_path / "entry")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        zoo.save(model, tmp_path / "entry")
+    zoo.save(model, tmp_path / "entry", overwrite=True)
+
+
+def test_a_failed_save_leaves_nothing_behind(tiny_zoo, tmp_path, monkeypatch):
+    model = zoo.load("tiny_dss_signals")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(keras.saving, "save_model", broken)
+    with pytest.raises(OSError, match="disk full"):
+        zoo.save(model, tmp_path / "entry")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pretrained", "registry.json"]
+
+
+def test_saved_entry_round_trips_through_load(tiny_zoo, tmp_path):
+    model = zoo.load("tiny_dss_signals")
+    zoo.save(model, tmp_path / "entry")
+    x = np.ones((1, 25, 100, 1), "float32")
+    np.testing.assert_allclose(zoo.load(tmp_path / "entry").predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
