@@ -8,7 +8,7 @@ from training.hypermodel import FamilyHyperModel
 # "cpu": a small search that fits in a developer session on 2 cores; "gpu": the full search. A budget may also
 # fix `train_size` (None: the whole training split) and `hyperparameters` (overriding the search).
 BUDGETS = {
-    "cpu": {"max_trials": 3, "search_epochs": 4, "search_train_size": 1000, "epochs": 30, "patience": 6},
+    "cpu": {"max_trials": 3, "search_epochs": 4, "search_train_size": 1000, "epochs": 40, "patience": 8},
     "gpu": {"max_trials": 12, "search_epochs": 20, "search_train_size": None, "epochs": 100, "patience": 10},
 }
 
@@ -43,9 +43,8 @@ def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=
     The tuner's state lives in `directory`, so an interrupted search resumes where it stopped.
     """
     hypermodel = FamilyHyperModel(family, architecture, fixed=fixed)
-    direction = "max" if family.higher_is_better else "min"
     tuner = keras_tuner.RandomSearch(
-        hypermodel, objective=keras_tuner.Objective(f"val_{family.metric}", direction),
+        hypermodel, objective=keras_tuner.Objective("val_loss", "min"),
         max_trials=budget["max_trials"], seed=seed, directory=str(directory), project_name=hypermodel.name,
         overwrite=False)
     train = family.load_split("train", size=budget["search_train_size"])
@@ -56,5 +55,5 @@ def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=
     trials = [{"hyperparameters": t.hyperparameters.values, "score": t.score}
               for t in tuner.oracle.get_best_trials(budget["max_trials"])]
     summary = {"tuner": "RandomSearch", "max_trials": budget["max_trials"], "epochs": budget["search_epochs"],
-               "train_size": len(train[1]), "objective": f"val_{family.metric}", "trials": trials}
+               "train_size": len(train[1]), "objective": "val_loss", "trials": trials}
     return hypermodel.hyperparameters(best), summary

@@ -68,8 +68,9 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
 def _summary(budget, fit, search_summary):
     return (f"{search_summary['tuner']} over {search_summary['max_trials']} trials × {search_summary['epochs']} "
             f"epochs on {search_summary['train_size']} training sets ({budget['name']} budget), then "
-            f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}, early stopping with patience "
-            f"{fit['patience']} on the validation metric, best epoch kept), batch {fit['batch_size']}, Adam, "
+            f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
+            f"stopping with patience {fit['patience']} on the validation loss, best epoch {fit['best_epoch']} kept), "
+            f"batch {fit['batch_size']}, Adam, "
             f"{fit['seconds']:.0f} s on {keras.config.backend()} ({'GPU' if has_gpu() else 'CPU'}).")
 
 
