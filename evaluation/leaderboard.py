@@ -85,9 +85,9 @@ def leaderboard(family_name):
     family = get_family(family_name)
     runs = read_runs(family_name)
     rows = []
-    keys = sorted({(r["model"], r["train_size"]) for r in runs},
-                  key=lambda k: (family.architectures.index(k[0].removesuffix(f"_{family_name}")), k[1]))
-    for model, size in keys:
+    order = {(r["model"], r["train_size"]): (family.architectures.index(r["architecture"]), r["train_size"])
+             for r in runs}
+    for model, size in sorted(order, key=order.get):
         group = [r for r in runs if r["model"] == model and r["train_size"] == size]
         stats = summarize([r["value"] for r in group])
         first = group[0]

@@ -15,7 +15,8 @@ def _logged(history_csv, monitor):
         return [float(row[monitor]) for row in csv.DictReader(handle) if row.get(monitor)]
 
 
-def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, batch_size=64, verbose=2):
+def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, batch_size=64, verbose=2,
+              callbacks=()):
     """Fit a compiled model and return it with the weights of its best validation loss restored.
 
     The learning rate halves when the validation loss stalls for `patience // 3` epochs; training stops after
@@ -31,6 +32,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         patience: epochs without improvement of the validation loss before stopping.
         seed: seed of Keras's random state (initialisation was done at build; this seeds shuffling/dropout).
         checkpoint_dir: folder for the checkpoints and the history.
+        callbacks: extra Keras callbacks (e.g. TensorBoard), run after the zoo's.
 
     Returns:
         `(model, summary)` with summary = epochs run, best epoch, its validation loss and metric, seconds.
@@ -49,6 +51,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.5, patience=max(1, patience // 3)),
         keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=patience),
         keras.callbacks.CSVLogger(str(history_csv), append=True),
+        *callbacks,
     ]
     keras.utils.set_random_seed(seed)
     start = time.time()

@@ -7,7 +7,7 @@ from pathlib import Path
 import keras
 
 import zoo
-from evaluation.cards import refresh_card
+from evaluation.cards import refresh_card, write_readme_table
 from evaluation.harness import evaluate_model
 from training.fit import fit_model
 from training.hypermodel import build_compiled
@@ -62,6 +62,7 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
         entries[name].hyperparameters = hyperparameters
         save_registry(entries)
         info = refresh_card(name)
+        write_readme_table()
     return info
 
 

@@ -1,0 +1,80 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import evaluation.cards as cards
+import evaluation.leaderboard as leaderboard
+import zoo
+from evaluation.harness import evaluate, evaluate_model, summarize
+from zoo.families import get_family
+
+
+def test_summarize_uses_the_sample_standard_deviation():
+    assert summarize([0.5, 0.7]) == {"mean": pytest.approx(0.6), "std": pytest.approx(np.std([0.5, 0.7], ddof=1)),
+                                     "values": [0.5, 0.7]}
+    assert summarize([0.4])["std"] == 0.0
+
+
+def test_evaluate_reports_every_seed(tiny_zoo):
+    metrics = evaluate("tiny_dss_signals", seeds=(1, 2))
+    assert metrics["split"] == "test" and metrics["seeds"] == [1, 2]
+    assert len(metrics["accuracy"]["values"]) == 2
+    assert 0.0 <= metrics["accuracy"]["mean"] <= 1.0
+
+
+def test_evaluation_is_deterministic(tiny_zoo):
+    model = zoo.load("tiny_dss_signals")
+    family = get_family("signals")
+    assert evaluate_model(model, family, seeds=(1,)) == evaluate_model(model, family, seeds=(1,))
+
+
+@pytest.fixture
+def results_dir(tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    results.mkdir()
+    monkeypatch.setattr(cards, "RESULTS_DIR", results)
+    monkeypatch.setattr(leaderboard, "RESULTS_DIR", results)
+    monkeypatch.setattr(cards, "MODEL_CARDS_DIR", tmp_path / "model_cards")
+    monkeypatch.setattr(cards, "README_PATH", tmp_path / "README.md")
+    return results
+
+
+@pytest.mark.slow
+def test_study_writes_runs_leaderboard_and_cards(tiny_zoo, results_dir, tmp_path):
+    leaderboard.run_study("signals", train_sizes=[16], seeds=[0, 1], architectures=["dss_sum"],
+                          work_dir=tmp_path / "work", epochs=1, patience=1)
+    runs = leaderboard.read_runs("signals")
+    assert [(r["model"], r["train_size"], r["seed"]) for r in runs] == [("tiny_dss_signals", 16, 0),
+                                                                         ("tiny_dss_signals", 16, 1)]
+    leaderboard.run_study("signals", train_sizes=[16], seeds=[0, 1], architectures=["dss_sum"],
+                          work_dir=tmp_path / "work", epochs=1, patience=1)
+    assert len(leaderboard.read_runs("signals")) == 2  # finished runs are not repeated
+    table = leaderboard.write_leaderboard("signals")
+    csv = pd.read_csv(results_dir / "signals.csv")
+    assert list(csv.columns) == leaderboard.COLUMNS
+    row = csv.iloc[0]
+    assert row["model"] == "tiny_dss_signals" and row["n_seeds"] == 2 and row["train_size"] == 16
+    assert row["mean"] == pytest.approx(np.mean([r["value"] for r in runs]), abs=1e-4)
+    assert len(table) == 1
+    card = (tmp_path / "model_cards" / "tiny_dss_signals.md").read_text()
+    assert str(row["mean"]) in card
+    assert card == (tiny_zoo["folder"] / "README.md").read_text()
+    registry = json.loads(tiny_zoo["registry"].read_text())
+    from zoo.entry import folder_hashes
+
+    assert registry["tiny_dss_signals"]["sha256"] == folder_hashes(tiny_zoo["folder"])
+    zoo.load("tiny_dss_signals")  # the refreshed entry still verifies
+
+
+def test_leaderboard_groups_runs_by_model_and_size(tiny_zoo, results_dir):
+    runs = [{"model": "tiny_dss_signals", "architecture": "dss_sum", "train_size": size, "seed": seed,
+             "metric": "accuracy", "value": value, "param_count": 10, "hyperparameters": {"width": 0.05},
+             "backend": "tensorflow", "keras_version": "3", "device": "CPU"}
+            for size, seed, value in [(300, 0, 0.5), (300, 1, 0.7), (1000, 0, 0.9)]]
+    (results_dir / "signals_runs.jsonl").write_text("\n".join(json.dumps(r) for r in runs) + "\n")
+    table = leaderboard.leaderboard("signals")
+    assert table["train_size"].tolist() == [300, 1000]
+    assert table["mean"].tolist() == [0.6, 0.9] and table["n_seeds"].tolist() == [2, 1]
+    assert table["std"].iloc[0] == pytest.approx(0.1414, abs=1e-4)

@@ -1,0 +1,32 @@
+import json
+
+from zoo.cli import main
+
+
+def test_list_and_info(tiny_zoo, capsys):
+    assert main(["list"]) == 0
+    assert "tiny_dss_signals" in capsys.readouterr().out
+    assert main(["info", "tiny_dss_signals"]) == 0
+    assert json.loads(capsys.readouterr().out)["architecture"] == "dss_sum"
+
+
+def test_unknown_name_exits_2_with_a_suggestion(tiny_zoo, capsys):
+    assert main(["info", "tiny_dss_signal"]) == 2
+    assert "Did you mean 'tiny_dss_signals'" in capsys.readouterr().err
+
+
+def test_predict_prints_predictions_and_the_symmetry_check(tiny_zoo, capsys):
+    assert main(["predict", "tiny_dss_signals", "-n", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("predicted") == 3 and "symmetry check: passed=True" in out
+
+
+def test_eval_prints_harness_metrics(tiny_zoo, capsys):
+    assert main(["eval", "tiny_dss_signals", "--seeds", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["seeds"] == [1]
+
+
+def test_push_dry_run(tiny_zoo, capsys):
+    assert main(["push", "tiny_dss_signals", "--dry-run"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["dry_run"] and result["repo_id"] == "symmetry-zoo/tiny_dss_signals"

@@ -1,0 +1,87 @@
+"""Registry, shipped weights, cards and leaderboard CSVs agree: nothing can drift silently."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import zoo
+from evaluation.cards import MODEL_CARDS_DIR, RESULTS_DIR
+from evaluation.harness import evaluate_model
+from evaluation.leaderboard import leaderboard, read_runs
+from zoo.entry import folder_hashes, read_info
+from zoo.families import FAMILIES, get_family
+from zoo.registry import REGISTRY_PATH, load_registry
+
+ENTRIES = load_registry(REGISTRY_PATH)
+PRETRAINED = sorted(name for name, entry in ENTRIES.items() if entry.pretrained)
+
+
+@pytest.fixture(autouse=True)
+def package_registry(monkeypatch):
+    monkeypatch.delenv("ZOO_REGISTRY", raising=False)
+
+
+@pytest.mark.parametrize("name", PRETRAINED)
+def test_embedded_files_match_the_registry_hashes(name):
+    entry = ENTRIES[name]
+    assert entry.embedded_dir.is_dir(), f"{name} has registered weights but no embedded folder"
+    hashes = folder_hashes(entry.embedded_dir)
+    assert hashes == entry.sha256
+    info = read_info(entry.embedded_dir)
+    assert info["files"] == {k: v for k, v in hashes.items() if k != "zoo.json"}
+    assert info["name"] == name and info["architecture"] == entry.architecture and info["family"] == entry.family
+    assert info["hyperparameters"] == entry.hyperparameters
+
+
+@pytest.mark.parametrize("name", PRETRAINED)
+def test_card_in_model_cards_is_the_entry_card(name):
+    card = (MODEL_CARDS_DIR / f"{name}.md").read_text()
+    assert card == (ENTRIES[name].embedded_dir / "README.md").read_text()
+    assert f'zoo.load("{name}")' in card
+
+
+@pytest.mark.parametrize("name", PRETRAINED)
+def test_recorded_metrics_are_what_the_harness_measures(name):
+    if ENTRIES[name].family not in FAMILIES:
+        pytest.skip("family not available")
+    info = read_info(ENTRIES[name].embedded_dir)
+    model = zoo.load(name)
+    assert model.count_params() == info["param_count"]
+    family = get_family(info["family"])
+    measured = evaluate_model(model, family, seeds=info["metrics"]["seeds"])
+    recorded = info["metrics"][family.metric]["values"]
+    tolerance = 1.5 / 300  # one test set may flip where float reductions differ
+    assert measured[family.metric]["values"] == pytest.approx(recorded, abs=tolerance)
+
+
+@pytest.mark.parametrize("family", sorted(f.stem for f in RESULTS_DIR.glob("*.csv")
+                                          if not f.stem.startswith("benchmark")))
+def test_leaderboard_csv_is_generated_from_the_recorded_runs(family):
+    written = pd.read_csv(RESULTS_DIR / f"{family}.csv")
+    expected = leaderboard(family)
+    assert written["model"].tolist() == expected["model"].tolist()
+    for column in ("train_size", "mean", "std", "n_seeds", "param_count"):
+        assert written[column].tolist() == pytest.approx(expected[column].tolist())
+    runs = read_runs(family)
+    assert len(runs) == written["n_seeds"].sum()
+    for _, row in written.iterrows():
+        if ENTRIES[row["model"]].pretrained:
+            card = (MODEL_CARDS_DIR / f"{row['model']}.md").read_text()
+            assert f"| {row['train_size']} |" in card and str(row["mean"]) in card
+
+
+def test_every_registered_family_is_known():
+    assert {entry.family for entry in ENTRIES.values()} <= set(FAMILIES)
+
+
+def test_registry_file_is_sorted_and_canonical():
+    data = json.loads(REGISTRY_PATH.read_text())
+    assert list(data) == sorted(data)
+
+
+def test_readme_model_table_is_generated():
+    from evaluation.cards import README_PATH, TABLE_END, TABLE_START, models_table
+
+    text = README_PATH.read_text()
+    assert text[text.index(TABLE_START) + len(TABLE_START):text.index(TABLE_END)].strip() == models_table()

@@ -1,0 +1,67 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from evaluation.harness import evaluate_model
+from training import FamilyHyperModel, fit_model, train_entry
+from training.hypermodel import build_compiled
+from training.search import resolve_budget
+from zoo.families import get_family
+
+TINY_BUDGET = {"name": "test", "max_trials": 2, "search_epochs": 1, "search_train_size": 32, "train_size": 64,
+               "epochs": 2, "patience": 1, "hyperparameters": {"width": 0.05}}
+
+
+def test_hypermodel_draws_from_the_family_search_space():
+    import keras_tuner
+
+    hypermodel = FamilyHyperModel(get_family("signals"), "dss_max", fixed={"width": 0.05})
+    hp = keras_tuner.HyperParameters()
+    model = hypermodel.build(hp)
+    assert {"learning_rate", "dropout"} <= set(hp.values)
+    assert model.name == "dss_max" and model.compiled
+
+
+def test_budgets():
+    assert resolve_budget("cpu")["name"] == "cpu"
+    assert resolve_budget("auto")["name"] in ("cpu", "gpu")
+    with pytest.raises(ValueError, match="Unknown budget"):
+        resolve_budget("tpu")
+
+
+@pytest.mark.slow
+def test_train_entry_writes_a_loadable_entry_with_harness_metrics(tmp_path, monkeypatch):
+    monkeypatch.delenv("ZOO_REGISTRY", raising=False)
+    info = train_entry("dss_sum_signals", budget=TINY_BUDGET, output_dir=tmp_path / "out",
+                       work_dir=tmp_path / "runs", verbose=0)
+    folder = tmp_path / "out" / "dss_sum_signals"
+    assert json.loads((folder / "zoo.json").read_text()) == info
+    assert info["training"]["search"]["trials"] and info["training"]["fit"]["epochs_run"] >= 1
+    assert "first 64 sets of the train split" in info["dataset"]["training_split"]
+    model = zoo.load(f"local-dir:{folder}")
+    remeasured = evaluate_model(model, get_family("signals"))
+    assert remeasured["accuracy"]["values"] == pytest.approx(info["metrics"]["accuracy"]["values"], abs=1e-6)
+    assert (tmp_path / "runs" / "dss_sum_signals" / "search").is_dir()
+
+
+class _Kill(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt("killed")
+
+
+def test_a_killed_fit_resumes_where_it_stopped(tmp_path):
+    family = get_family("signals")
+    train, val = family.load_split("train", size=32), family.load_split("val", size=32)
+    hyperparameters = {"width": 0.05, "learning_rate": 1e-3}
+    with pytest.raises(KeyboardInterrupt):
+        fit_model(build_compiled(family, "siamese", hyperparameters), family, train, val, epochs=4, patience=10,
+                  seed=0, checkpoint_dir=tmp_path, verbose=0, callbacks=[_Kill()])
+    model, summary = fit_model(build_compiled(family, "siamese", hyperparameters), family, train, val, epochs=4,
+                               patience=10, seed=0, checkpoint_dir=tmp_path, verbose=0)
+    epochs = np.loadtxt(tmp_path / "history.csv", delimiter=",", skiprows=1, usecols=0)
+    assert epochs.tolist() == [0, 1, 2, 3]  # epochs 0-1 before the kill, 2-3 after: resumed, not restarted
+    assert summary["epochs_run"] == 4 and summary["best_val_loss"] is not None
