@@ -116,7 +116,30 @@ def main(argv=None):
     train.to_csv(os.path.join(args.output_dir, f"benchmark-train-{device}.csv"), index=False)
     infer.to_csv(os.path.join(args.output_dir, f"benchmark-infer-{device}.csv"), index=False)
     sizes = benchmark_set_sizes(args.family, width=args.width, set_sizes=args.set_sizes, repeats=args.repeats)
-    sizes.to_csv(os.path.join(args.output_dir, f"benchmark-setsize-{device}.csv"), index=False)
+    path = os.path.join(args.output_dir, f"benchmark-setsize-{device}.csv")
+    sizes.to_csv(path, index=False)
+    plot_set_sizes(sizes, path.replace(".csv", ".png"))
+
+
+def plot_set_sizes(sizes, path):
+    """Time against set size on log-log axes (linear scaling is a line of slope 1)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.loglog(sizes["set_size"], sizes["infer_ms"], marker="o", label="inference")
+    axis.loglog(sizes["set_size"], sizes["train_step_ms"], marker="s", label="training step")
+    axis.set_xlabel("set size n (signals of 100 steps)")
+    axis.set_ylabel("ms per set")
+    axis.set_title(f"{sizes['model'].iloc[0]}, width {sizes['width'].iloc[0]}: {sizes['device'].iloc[0]}",
+                   fontsize=8)
+    axis.grid(alpha=0.3, which="both")
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
 
 
 if __name__ == "__main__":

@@ -105,10 +105,35 @@ def leaderboard(family_name):
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def plot_leaderboard(table, path):
+    """Metric against training-set size, one line per model with ± std error bars (the paper's Fig. 4 view)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    for _, rows in table.groupby("model", sort=False):
+        axis.errorbar(rows["train_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
+                      label=rows["architecture"].iloc[0])
+    axis.set_xscale("log")
+    axis.set_xlabel("training sets")
+    axis.set_ylabel(f"test {table['metric'].iloc[0]}")
+    axis.set_title(f"{path.stem}: mean ± std over seeds (zoo harness)")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
 def write_leaderboard(family_name):
-    """Write `evaluation/results/<family>.csv` from the runs and refresh the family's cards."""
+    """Write `evaluation/results/<family>.csv` (and its PNG plot) from the runs; refresh the family's cards."""
     table = leaderboard(family_name)
-    table.to_csv(leaderboard_path(family_name), index=False)
+    path = leaderboard_path(family_name)
+    table.to_csv(path, index=False)
+    if len(table):
+        plot_leaderboard(table, path.with_suffix(".png"))
     refresh_cards(family_name)
     return table
 

@@ -15,3 +15,4 @@ def test_benchmark_writes_the_three_csvs(tmp_path):
     assert (train["train_step_ms"] > 0).all() and (infer["infer_samples_per_sec"] > 0).all()
     assert sizes["set_size"].tolist() == [8, 16] and (sizes["infer_ms"] > 0).all()
     assert {"backend", "keras_version", "device", "param_count"} <= set(train.columns)
+    assert (tmp_path / f"benchmark-setsize-{device}.png").stat().st_size > 1000

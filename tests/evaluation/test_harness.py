@@ -58,6 +58,7 @@ def test_study_writes_runs_leaderboard_and_cards(tiny_zoo, results_dir, tmp_path
     assert row["model"] == "tiny_dss_signals" and row["n_seeds"] == 2 and row["train_size"] == 16
     assert row["mean"] == pytest.approx(np.mean([r["value"] for r in runs]), abs=1e-4)
     assert len(table) == 1
+    assert (results_dir / "signals.png").stat().st_size > 1000
     card = (tmp_path / "model_cards" / "tiny_dss_signals.md").read_text()
     assert str(row["mean"]) in card
     assert card == (tiny_zoo["folder"] / "README.md").read_text()
