@@ -27,7 +27,7 @@ from zoo.registry import load_registry
 
 STUDY_EPOCHS, STUDY_PATIENCE = 60, 8
 COLUMNS = ["model", "architecture", "train_size", "metric", "mean", "std", "n_seeds", "param_count", "width",
-           "paper", "training_data", "test_data", "backend", "keras_version", "device"]
+           "paper", "paper_note", "training_data", "test_data", "backend", "keras_version", "device"]
 
 
 def runs_path(family):
@@ -98,6 +98,7 @@ def leaderboard(family_name):
             "n_seeds": len(group), "param_count": first["param_count"],
             "width": first["hyperparameters"].get("width"),
             "paper": family.paper_results.get(first["architecture"]),
+            "paper_note": family.paper_note,
             "training_data": f"{data['name']}: {data['training_split']}",
             "test_data": "the 300-set test split drawn with seed 1 (the paper's data set)",
             "backend": first["backend"], "keras_version": first["keras_version"], "device": first["device"],

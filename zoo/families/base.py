@@ -17,6 +17,7 @@ class Family:
         architectures: architecture names this family builds.
         metric: the metric the harness reports (a Keras metric name), `higher_is_better` its direction.
         paper_results: the paper's published metric per architecture (None where the paper gives a curve).
+        paper_note: what the paper reports for this task, in words (e.g. the shape of a plotted curve).
         default_hyperparameters: hyper-parameters of the shipped entries unless the registry says otherwise.
         device_hyperparameters: hyper-parameters fixed per training budget ("cpu"/"gpu"), e.g. a reduced width.
         data_licence: licence of the training data, for the weights' card.
@@ -31,6 +32,7 @@ class Family:
     metric = "accuracy"
     higher_is_better = True
     paper_results = {}
+    paper_note = ""
     default_hyperparameters = {}
     device_hyperparameters = {}
     data_licence = ""

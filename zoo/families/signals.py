@@ -47,6 +47,7 @@ class SignalsFamily(Family):
     architectures = ("mlp", "deepsets", "siamese", "siamese_ds") + DSS_ARCHITECTURES
     metric = "accuracy"
     paper_results = {}  # Fig. 4 plots accuracy against training-set size; the paper prints no table
+    paper_note = "Fig. 4 (curve, no table): DSS(sum) best at every size; DSS(Sridhar) fails (mean removal)"
     default_hyperparameters = {"width": 0.25, "learning_rate": 1e-3, "dropout": 0.0}
     # Paper widths take ≈ 4 s per training step on 2 CPU cores; a quarter of the width is ≈ 10× cheaper.
     device_hyperparameters = {"cpu": {"width": 0.25}, "gpu": {"width": 1.0}}
