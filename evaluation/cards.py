@@ -19,14 +19,17 @@ def leaderboard_path(family):
     return RESULTS_DIR / f"{family}.csv"
 
 
+CARD_COLUMNS = ["train_size", "metric", "mean", "std", "n_seeds", "width", "param_count", "paper", "backend"]
+
+
 def leaderboard_rows(family, name):
-    """The rows of `name` in its family's leaderboard, as dicts (empty when there is no leaderboard yet)."""
+    """The rows of `name` in its family's leaderboard (card columns), as dicts; empty without a leaderboard."""
     path = leaderboard_path(family)
     if not path.exists():
         return []
     table = pd.read_csv(path)
-    table = table[table["model"] == name].astype(object).where(table.notna(), None)
-    return table.to_dict("records")
+    table = table.loc[table["model"] == name, CARD_COLUMNS]
+    return table.astype(object).where(table.notna(), None).to_dict("records")
 
 
 def refresh_card(name):
