@@ -27,7 +27,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
     Args:
         model: a compiled zoo model.
         family: its family (for the monitored metric).
-        train, val: `(x, y)` pairs.
+        train: an `(x, y)` pair or a Keras dataset (e.g. a `PyDataset` of random sets); val: an `(x, y)` pair.
         epochs: maximum number of epochs.
         patience: epochs without improvement of the validation loss before stopping.
         seed: seed of Keras's random state (initialisation was done at build; this seeds shuffling/dropout).
@@ -55,8 +55,8 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
     ]
     keras.utils.set_random_seed(seed)
     start = time.time()
-    history = model.fit(*train, validation_data=val, epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                        verbose=verbose)
+    inputs = {"x": train[0], "y": train[1], "batch_size": batch_size} if isinstance(train, tuple) else {"x": train}
+    history = model.fit(**inputs, validation_data=val, epochs=epochs, callbacks=callbacks, verbose=verbose)
     if best.exists():
         model.load_weights(str(best))
     losses = _logged(history_csv, monitor) or history.history.get(monitor, [])

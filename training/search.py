@@ -50,10 +50,11 @@ def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=
     train = family.load_split("train", size=budget["search_train_size"])
     val = family.load_split("val")
     keras.utils.set_random_seed(seed)
-    tuner.search(*train, validation_data=val, epochs=budget["search_epochs"], batch_size=64, verbose=verbose)
+    inputs = {"x": train[0], "y": train[1], "batch_size": 64} if isinstance(train, tuple) else {"x": train}
+    tuner.search(**inputs, validation_data=val, epochs=budget["search_epochs"], verbose=verbose)
     best = tuner.get_best_hyperparameters(1)[0]
     trials = [{"hyperparameters": t.hyperparameters.values, "score": t.score}
               for t in tuner.oracle.get_best_trials(budget["max_trials"])]
     summary = {"tuner": "RandomSearch", "max_trials": budget["max_trials"], "epochs": budget["search_epochs"],
-               "train_size": len(train[1]), "objective": "val_loss", "trials": trials}
+               "train_size": budget["search_train_size"], "objective": "val_loss", "trials": trials}
     return hypermodel.hyperparameters(best), summary

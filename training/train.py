@@ -33,6 +33,7 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     entry = get_entry(name)
     family = get_family(entry.family)
     budget = resolve_budget(budget)
+    budget.update(family.budget_overrides.get(budget["name"], {}))
     work = Path(work_dir) / name
     fixed = {**family.device_hyperparameters.get(budget["name"], {}), **budget.get("hyperparameters", {})}
     hyperparameters, search_summary = search(family, entry.architecture, budget, work / "search", seed=seed,
@@ -47,11 +48,11 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     info = zoo.save(
         model, folder, name=name, overwrite=True,
         family=family.name, architecture=entry.architecture, title=ARCHITECTURE_TITLES[entry.architecture],
-        paper=family.paper, task=family.task, dataset=family.dataset_info(len(train[1])),
+        paper=family.paper, task=family.task, dataset=family.dataset_info(budget.get("train_size")),
         hyperparameters=hyperparameters, input_spec=family.input_spec, metrics=metrics,
         license={"code": "Apache-2.0", "weights": "Apache-2.0", "notes": f"Training data: {family.data_licence}."},
         training={
-            "summary": _summary(budget, fit_summary, search_summary),
+            "summary": _summary(family, budget, fit_summary, search_summary),
             "budget": budget["name"], "seed": seed, "search": search_summary, "fit": fit_summary,
             "backend": keras.config.backend(), "keras_version": keras.__version__,
             "date": datetime.date.today().isoformat(),
@@ -66,9 +67,10 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     return info
 
 
-def _summary(budget, fit, search_summary):
+def _summary(family, budget, fit, search_summary):
     return (f"{search_summary['tuner']} over {search_summary['max_trials']} trials × {search_summary['epochs']} "
-            f"epochs on {search_summary['train_size']} training sets ({budget['name']} budget), then "
+            f"epochs on {search_summary['train_size'] or 'all'} {family.train_size_unit} ({budget['name']} budget), "
+            "then "
             f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
             f"stopping with patience {fit['patience']} on the validation loss, best epoch {fit['best_epoch']} kept), "
             f"batch {fit['batch_size']}, Adam, "

@@ -1,8 +1,9 @@
 """Model families: one paper task with all the architectures compared on it."""
 
 from zoo.families.signals import SignalsFamily
+from zoo.families.ucf101 import FrameSelectionFamily
 
-FAMILIES = {family.name: family for family in (SignalsFamily(),)}
+FAMILIES = {family.name: family for family in (SignalsFamily(), FrameSelectionFamily())}
 
 
 def get_family(name):

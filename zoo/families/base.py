@@ -20,6 +20,8 @@ class Family:
         paper_note: what the paper reports for this task, in words (e.g. the shape of a plotted curve).
         default_hyperparameters: hyper-parameters of the shipped entries unless the registry says otherwise.
         device_hyperparameters: hyper-parameters fixed per training budget ("cpu"/"gpu"), e.g. a reduced width.
+        budget_overrides: per budget, values replacing `training.BUDGETS` entries (sizes are in `train_size_unit`).
+        train_size_unit: what `size` counts in `load_split("train", size=...)`.
         data_licence: licence of the training data, for the weights' card.
         input_spec: the input a model of this family takes, in words and shapes.
     """
@@ -35,6 +37,8 @@ class Family:
     paper_note = ""
     default_hyperparameters = {}
     device_hyperparameters = {}
+    budget_overrides = {}
+    train_size_unit = "training sets"
     data_licence = ""
     input_spec = {}
 

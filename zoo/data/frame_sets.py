@@ -1,0 +1,80 @@
+"""Sets of video frames for first-frame selection: random training batches and fixed evaluation sets."""
+
+import keras
+import numpy as np
+
+from zoo.data.ucf101 import sample_frame_set
+
+
+def _augment(frames, rng, image_size):
+    """Random crop, horizontal flip and colour jitter, the same for every frame of the set (time is untouched)."""
+    size = frames.shape[1]
+    top, left = rng.integers(0, size - image_size + 1, size=2)
+    x = frames[:, top : top + image_size, left : left + image_size].astype("float32") / 255.0
+    if rng.random() < 0.5:
+        x = x[:, :, ::-1]
+    brightness, contrast = rng.uniform(-0.15, 0.15), rng.uniform(0.8, 1.2)
+    mean = x.mean()
+    return np.clip((x - mean) * contrast + mean + brightness, 0.0, 1.0)
+
+
+def _centre(frames, image_size):
+    offset = (frames.shape[1] - image_size) // 2
+    return frames[:, offset : offset + image_size, offset : offset + image_size].astype("float32") / 255.0
+
+
+class FrameSetBatches(keras.utils.PyDataset):
+    """Endless random training batches: each set is n frames of a random clip, `stride` apart, shuffled.
+
+    Every epoch draws new sets (seeded by `seed`, the epoch and the batch index), so a run is reproducible.
+
+    Args:
+        videos: list of `(frames, size, size, 3)` uint8 arrays (cached clips).
+        n, stride: frames per set and their spacing in the clip.
+        image_size: side of the crops fed to the model (the cache holds larger frames for random crops).
+        batch_size, steps: sets per batch and batches per epoch.
+        augment: random crops, flips and colour jitter (all preserving the arrow of time).
+
+    Yields:
+        `(x, y)` with x `(batch, n, image_size, image_size, 3)` float32 in [0, 1] and y the earliest frame's index.
+    """
+
+    def __init__(self, videos, n=8, stride=5, image_size=64, batch_size=16, steps=50, augment=True, seed=0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.videos, self.n, self.stride = list(videos), n, stride
+        self.image_size, self.batch_size, self.steps = image_size, batch_size, steps
+        self.augment, self.seed, self.epoch = augment, seed, 0
+
+    def __len__(self):
+        return self.steps
+
+    def on_epoch_end(self):
+        self.epoch += 1
+
+    def __getitem__(self, index):
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        x = np.empty((self.batch_size, self.n, self.image_size, self.image_size, 3), "float32")
+        y = np.empty((self.batch_size,), "int32")
+        for i in range(self.batch_size):
+            frames = self.videos[int(rng.integers(len(self.videos)))]
+            indices, y[i] = sample_frame_set(len(frames), self.n, self.stride, rng)
+            x[i] = (_augment(frames[indices], rng, self.image_size) if self.augment
+                    else _centre(frames[indices], self.image_size))
+        return x, y
+
+
+def frame_selection_sets(videos, n=8, stride=5, image_size=64, sets_per_video=50, seed=1):
+    """Fixed evaluation sets: `sets_per_video` random sets of each clip (centre crops), drawn with `seed`.
+
+    Returns:
+        `(x, y)`: x `(len(videos) · sets_per_video, n, image_size, image_size, 3)` float32, y the targets.
+    """
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for frames in videos:
+        for _ in range(sets_per_video):
+            indices, target = sample_frame_set(len(frames), n, stride, rng)
+            xs.append(_centre(frames[indices], image_size))
+            ys.append(target)
+    return np.stack(xs), np.asarray(ys, "int32")
