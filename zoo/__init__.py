@@ -11,6 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from zoo import layers, models  # noqa: E402  (layers register themselves with Keras on import)
 from zoo.errors import HubUnavailableError, IntegrityError, UnknownModelError  # noqa: E402
+from zoo.frame_selection import select_first_frame  # noqa: E402
 from zoo.hub import push  # noqa: E402
 from zoo.loading import load  # noqa: E402
 from zoo.registry import list_models  # noqa: E402
@@ -30,4 +31,5 @@ __all__ = [
     "models",
     "push",
     "save",
+    "select_first_frame",
 ]

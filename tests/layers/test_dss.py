@@ -135,3 +135,18 @@ def test_config_round_trip_rebuilds_the_same_layer(rng, aggregation):
     clone.set_weights(layer.get_weights())
     assert_close(clone(x), y)
     assert clone.get_config() == layer.get_config()
+
+
+@pytest.mark.parametrize("initializer,keeps_elements_apart", [(None, False), ("zeros", True)])
+def test_zero_initialised_aggregate_keeps_deep_stacks_element_aware(rng, initializer, keeps_elements_apart):
+    """With sum aggregation and batch norm, each layer shrinks the differences between elements by about n."""
+    from zoo.layers import SetBlock
+
+    blocks = [SetBlock(DSSLayer(keras.layers.Dense(16), "sum", aggregate_initializer=initializer), "batch", "relu")
+              for _ in range(6)]
+    h = rng.normal(size=(16, 8, 4)).astype("float32")
+    for block in blocks:
+        h = block(h, training=True)
+    h = to_numpy(h)
+    spread = h.std(axis=1).mean() / h.std()  # differences between the elements of a set, relative to all
+    assert (spread > 0.1) == keeps_elements_apart

@@ -9,10 +9,15 @@ from zoo.layers.element import element_conv
 from zoo.models import InvariantHead, MergingHead, SelectionHead, SetModel, SetUNet
 
 SIGNAL_ARCHITECTURES = get_family("signals").architectures
+UCF101_ARCHITECTURES = get_family("ucf101").architectures
 
 
 def signal_model(architecture):
     return get_family("signals").build(architecture, width=0.05)
+
+
+def ucf101_model(architecture):
+    return get_family("ucf101").build(architecture, width=0.05)
 
 
 def selection_model(aggregation="sum"):
@@ -60,6 +65,7 @@ def inputs_for(model, rng, batch=3):
 ALL_MODELS = {
     **{f"signals_{a}": (lambda a=a: signal_model(a)) for a in SIGNAL_ARCHITECTURES},
     **{f"selection_{g}": (lambda g=g: selection_model(g)) for g in ("sum", "max", "aittala", "sridhar")},
+    **{f"ucf101_{a}": (lambda a=a: ucf101_model(a)) for a in UCF101_ARCHITECTURES},
     "merging": merging_model,
     "graph": graph_model,
     "unet_dss_sum": unet_model,

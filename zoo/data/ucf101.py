@@ -170,15 +170,18 @@ def tfds_videos(split="train", data_dir=None, manual_dir=None, config="ucf101_1_
     """
     import tensorflow_datasets as tfds
 
-    builder = tfds.builder(f"ucf101/{config}", data_dir=data_dir)
+    name = f"ucf101/{config}"
     if manual_dir is not None:
-        builder.download_and_prepare(download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir)))
-    elif not builder.is_prepared():
+        tfds.builder(name, data_dir=data_dir).download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir)))
+    try:
+        dataset = tfds.load(name, split=split, data_dir=data_dir, download=False)
+    except AssertionError as error:  # tfds's way of saying the data is not prepared
         raise FileNotFoundError(
-            f"tensorflow-datasets' ucf101/{config} is not prepared in {data_dir or tfds.core.constants.DATA_DIR}; "
-            "pass manual_dir= with the downloaded UCF101 files, or use the official folder layout instead.")
+            f"tensorflow-datasets' {name} is not prepared in {data_dir or 'the default data_dir'}; pass "
+            "manual_dir= with the downloaded UCF101 files, or use the official folder layout instead.") from error
     videos = {}
-    for index, example in enumerate(tfds.as_numpy(builder.as_dataset(split=split))):
+    for index, example in enumerate(tfds.as_numpy(dataset)):
         if max_videos is not None and index >= max_videos:
             break
         videos[f"{split}_{index:05d}_label{int(example['label'])}"] = square_resize(example["video"], size)

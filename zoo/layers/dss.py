@@ -37,9 +37,15 @@ class DSSLayer(SetLayer):
     Sums, maxima and means are taken over the real elements only (float mask), so padding does not change the
     result. L2 drops its bias where the base layer has one (L1's bias already covers it).
 
+    In deep stacks with batch norm, the summed term of `"sum"` is n times larger than the element term, so each
+    layer shrinks what distinguishes the elements by about n: after nine layers nothing is left and a selection
+    head cannot learn. `aggregate_initializer="zeros"` starts L2 at zero (the layer starts as a Siamese layer and
+    learns how much of the aggregate to use) without changing what the layer computes.
+
     Args:
         base_layer: the H-equivariant element layer (a layer instance or its serialized config).
         aggregation: one of `"sum"`, `"max"`, `"aittala"`, `"sridhar"`.
+        aggregate_initializer: kernel initialiser of L2 (None: the base layer's).
 
     Input shape: `(batch, n, *element_shape)`, float mask `(batch, n)` optional; side inputs of the base layer
         (e.g. `adjacency=(batch, v, v)`) as keyword arguments.
@@ -51,7 +57,7 @@ class DSSLayer(SetLayer):
     (2, 6, 32, 16)
     """
 
-    def __init__(self, base_layer, aggregation="sum", **kwargs):
+    def __init__(self, base_layer, aggregation="sum", aggregate_initializer=None, **kwargs):
         super().__init__(**kwargs)
         if aggregation not in AGGREGATIONS:
             raise ValueError(f"Unknown DSS aggregation {aggregation!r}; expected one of {AGGREGATIONS}.")
@@ -59,9 +65,13 @@ class DSSLayer(SetLayer):
             base_layer = keras.saving.serialize_keras_object(base_layer)
         self.base_layer = base_layer
         self.aggregation = aggregation
+        self.aggregate_initializer = aggregate_initializer
         self.element = Siamese(clone_layer(base_layer), name="element")
         if aggregation in ("sum", "max"):
-            self.aggregate = clone_layer(base_layer, use_bias=False)
+            overrides = {"use_bias": False}
+            if aggregate_initializer is not None:
+                overrides["kernel_initializer"] = aggregate_initializer
+            self.aggregate = clone_layer(base_layer, **overrides)
 
     def build(self, input_shape):
         if len(input_shape) < 3:
@@ -91,4 +101,5 @@ class DSSLayer(SetLayer):
         return shape
 
     def get_config(self):
-        return {**super().get_config(), "base_layer": self.base_layer, "aggregation": self.aggregation}
+        return {**super().get_config(), "base_layer": self.base_layer, "aggregation": self.aggregation,
+                "aggregate_initializer": self.aggregate_initializer}

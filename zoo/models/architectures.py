@@ -26,19 +26,21 @@ ARCHITECTURE_TITLES = {
 }
 
 
-def set_layer(architecture, base_layer):
+def set_layer(architecture, base_layer, aggregate_initializer=None):
     """The set layer of `architecture` around one element layer: a DSS layer or a Siamese (shared) layer."""
     if architecture in DSS_ARCHITECTURES:
-        return DSSLayer(base_layer, aggregation=architecture.removeprefix("dss_"))
+        return DSSLayer(base_layer, aggregation=architecture.removeprefix("dss_"),
+                        aggregate_initializer=aggregate_initializer)
     if architecture in SIAMESE_ARCHITECTURES:
         return Siamese(base_layer)
     raise ValueError(f"Unknown set architecture {architecture!r}; expected one of {SET_ARCHITECTURES}.")
 
 
-def set_blocks(architecture, base_layers, normalization="batch", activation="relu", dropout=0.0):
+def set_blocks(architecture, base_layers, normalization="batch", activation="relu", dropout=0.0,
+               aggregate_initializer=None):
     """One `SetBlock` (set layer → BN → activation → dropout) per base layer."""
-    return [SetBlock(set_layer(architecture, base), normalization=normalization, activation=activation,
-                     dropout=dropout) for base in base_layers]
+    return [SetBlock(set_layer(architecture, base, aggregate_initializer), normalization=normalization,
+                     activation=activation, dropout=dropout) for base in base_layers]
 
 
 def deepsets_blocks(units, pool="sum", normalization="batch", activation="relu", dropout=0.0):

@@ -1,0 +1,126 @@
+import numpy as np
+import pytest
+
+from tests.data.conftest import ramp_frames, write_video
+from zoo.data import ucf101
+from zoo.data.frame_sets import FrameSetBatches, frame_selection_sets
+from zoo.data.ucf101 import FrameCache, find_clips, sample_frame_set, split_clips
+from zoo.data.video import CorruptVideoError, read_frames, square_resize
+
+
+@pytest.mark.parametrize("suffix", [".avi", ".mp4", ".gif"])
+def test_every_container_decodes_to_rgb_frames(tmp_path, suffix):
+    frames = ramp_frames(12)
+    decoded = read_frames(write_video(tmp_path / f"clip{suffix}", frames))
+    assert decoded.shape == (12, 48, 64, 3) and decoded.dtype == np.uint8
+    assert np.abs(decoded.astype(int).mean(axis=(1, 2, 3)) - frames.mean(axis=(1, 2, 3))).max() < 8
+
+
+def test_corrupt_and_missing_videos_are_clear_errors(tmp_path):
+    (tmp_path / "broken.avi").write_bytes(b"RIFF not really a video")
+    with pytest.raises(CorruptVideoError, match="Could not decode any frame"):
+        read_frames(tmp_path / "broken.avi")
+    with pytest.raises(FileNotFoundError, match="not found"):
+        read_frames(tmp_path / "missing.mp4")
+
+
+def test_square_resize_centre_crops(rng):
+    frames = rng.integers(0, 255, size=(2, 40, 60, 3), dtype=np.uint8)
+    out = square_resize(frames, 20)
+    assert out.shape == (2, 20, 20, 3) and out.dtype == np.uint8
+
+
+def test_official_layout_is_parsed(ucf_tree):
+    clips = find_clips(ucf_tree)
+    assert [(c.label, c.group, c.clip) for c in clips] == [
+        ("Archery", 1, 1), ("Archery", 8, 2), ("Biking", 2, 1), ("Biking", 9, 1), ("Diving", 10, 3), ("Diving", 24, 1)]
+    assert find_clips(ucf_tree / "UCF-101") == clips
+
+
+def test_missing_or_empty_folders_are_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        find_clips(tmp_path / "nowhere")
+    (tmp_path / "empty" / "UCF-101").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="No clips named"):
+        find_clips(tmp_path / "empty")
+
+
+def test_official_group_rule_and_validation_groups(ucf_tree):
+    splits = split_clips(find_clips(ucf_tree), ucf_tree)
+    assert {c.group for c in splits["test"]} == {1, 2}  # split 1 holds out groups 1-7
+    assert {c.group for c in splits["val"]} == {24}
+    assert {c.group for c in splits["train"]} == {8, 9, 10}
+
+
+def test_official_split_lists_win_when_present(ucf_tree):
+    lists = ucf_tree / "ucfTrainTestlist"
+    lists.mkdir()
+    (lists / "testlist01.txt").write_text("Biking/v_Biking_g09_c01.avi\nDiving/v_Diving_g10_c03.avi\n")
+    splits = split_clips(find_clips(ucf_tree), ucf_tree)
+    assert sorted(c.name for c in splits["test"]) == ["v_Biking_g09_c01", "v_Diving_g10_c03"]
+
+
+def test_groups_never_straddle_splits(ucf_tree):
+    splits = split_clips(find_clips(ucf_tree), groups={"test": (8,), "val": (2,)})
+    groups = {name: {c.group for c in clips} for name, clips in splits.items()}
+    assert groups["test"] == {8} and groups["val"] == {2}
+    assert not (groups["train"] & (groups["test"] | groups["val"]))
+
+
+def test_shared_subset_split_when_available():
+    if not ucf101.SHARED_SUBSET.is_dir():
+        pytest.skip("the shared UCF101 subset is not on this machine")
+    clips = find_clips(ucf101.SHARED_SUBSET)
+    splits = split_clips(clips, ucf101.SHARED_SUBSET)
+    assert len(clips) == 22 and [len(splits[k]) for k in ("train", "val", "test")] == [13, 3, 6]
+
+
+def test_frame_cache_decodes_once_and_reuses_disk_copies(ucf_tree, tmp_path, monkeypatch):
+    clip = find_clips(ucf_tree)[0]
+    frames = FrameCache(16, tmp_path / "cache")(clip)
+    assert frames.shape == (41, 16, 16, 3)
+    monkeypatch.setattr(ucf101, "read_frames", lambda path: pytest.fail("decoded again"))
+    np.testing.assert_array_equal(FrameCache(16, tmp_path / "cache")(clip), frames)
+
+
+def test_sampled_sets_target_the_earliest_frame(rng):
+    for _ in range(20):
+        indices, target = sample_frame_set(60, 8, 5, rng)
+        assert indices[target] == indices.min() and np.all(np.diff(np.sort(indices)) == 5)
+    with pytest.raises(ValueError, match="needs 36 frames; the clip has 30"):
+        sample_frame_set(30, 8, 5, rng)
+
+
+def test_training_batches_preserve_the_arrow_of_time():
+    # flat frames that brighten with time: crops, flips and a jitter shared by the set keep that order
+    videos = [np.broadcast_to((80 + 2 * np.arange(count))[:, None, None, None], (count, 20, 20, 3)).astype(np.uint8)
+              for count in (50, 60)]
+    batches = FrameSetBatches(videos, n=4, stride=3, image_size=16, batch_size=6, steps=3, seed=0)
+    x, y = batches[0]
+    assert x.shape == (6, 4, 16, 16, 3) and x.dtype == np.float32 and len(batches) == 3
+    assert (np.argmin(x.mean(axis=(2, 3, 4)), axis=1) == y).all()
+    np.testing.assert_array_equal(batches[1][0], FrameSetBatches(videos, 4, 3, 16, 6, 3, seed=0)[1][0])
+    batches.on_epoch_end()
+    assert not np.allclose(batches[0][0], x)  # a new epoch draws new sets
+
+
+def test_evaluation_sets_are_fixed_per_seed():
+    videos = [square_resize(ramp_frames(50), 20)]
+    x1, y1 = frame_selection_sets(videos, 4, 3, 16, sets_per_video=5, seed=1)
+    x2, y2 = frame_selection_sets(videos, 4, 3, 16, sets_per_video=5, seed=1)
+    np.testing.assert_array_equal(x1, x2)
+    assert x1.shape == (5, 4, 16, 16, 3) and not np.array_equal(y1, frame_selection_sets(videos, 4, 3, 16, 5, 2)[1])
+
+
+def test_tfds_loader_reads_the_ucf101_builder():
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=3):
+        videos = ucf101.tfds_videos("train", size=16)
+    assert len(videos) == 3
+    assert all(v.shape[1:] == (16, 16, 3) and v.dtype == np.uint8 for v in videos.values())
+
+
+def test_tfds_without_prepared_data_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not prepared"):
+        ucf101.tfds_videos("train", data_dir=tmp_path)
