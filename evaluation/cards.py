@@ -15,8 +15,10 @@ TABLE_START, TABLE_END = "<!-- models:start -->", "<!-- models:end -->"
 
 
 def leaderboard_path(family):
-    """The leaderboard CSV of a family."""
-    return RESULTS_DIR / f"{family}.csv"
+    """The leaderboard CSV of a family (named by `Family.leaderboard_name`)."""
+    from zoo.families import get_family
+
+    return RESULTS_DIR / f"{get_family(family).leaderboard_name}.csv"
 
 
 CARD_COLUMNS = ["train_size", "metric", "mean", "std", "n_seeds", "width", "param_count", "paper", "backend"]

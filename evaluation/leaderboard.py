@@ -1,10 +1,14 @@
-"""Leaderboards: train every architecture of a family at several training-set sizes and seeds, write the CSV.
+"""Leaderboards, one CSV per task, written by the harness: timm-style, one row per model (and training size).
 
-Each finished run is appended to `evaluation/results/<family>_runs.jsonl` (so a killed study resumes and every
-number can be traced to its run); the leaderboard `evaluation/results/<family>.csv` is computed from those runs:
-one row per model and training-set size, timm-style.
+Two kinds, chosen by the family (`Family.leaderboard_kind`):
+
+- `"study"`: every architecture is trained at several training-set sizes and seeds (the paper's accuracy-vs-size
+  figures). Each finished run is appended to `evaluation/results/<family>_runs.jsonl` (a killed study resumes and
+  every number traces back to its run); the CSV is computed from those runs.
+- `"entries"`: the shipped entries are evaluated by the harness over several test seeds (the paper's tables).
 
     python -m evaluation.leaderboard signals --sizes 300 1000 --seeds 0 1 2
+    python -m evaluation.leaderboard ucf101
 """
 
 import argparse
@@ -16,8 +20,9 @@ from pathlib import Path
 import keras
 import pandas as pd
 
+import zoo
 from evaluation.cards import RESULTS_DIR, leaderboard_path, refresh_cards
-from evaluation.harness import evaluate_model, summarize
+from evaluation.harness import DEFAULT_SEEDS, evaluate_model, summarize
 from training.fit import fit_model
 from training.hypermodel import build_compiled
 from training.search import has_gpu
@@ -69,9 +74,7 @@ def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="run
                     "model": entry.name, "architecture": architecture, "train_size": size, "seed": seed,
                     "metric": family.metric, "value": metrics[family.metric]["mean"],
                     "param_count": model.count_params(), "hyperparameters": entry.hyperparameters, "fit": fit,
-                    "backend": keras.config.backend(), "keras_version": keras.__version__,
-                    "device": "GPU" if has_gpu() else f"CPU ({platform.machine()})",
-                    "date": datetime.date.today().isoformat(),
+                    **_environment(), "date": datetime.date.today().isoformat(),
                 }
                 RESULTS_DIR.mkdir(parents=True, exist_ok=True)
                 with open(runs_path(family_name), "a") as handle:
@@ -80,8 +83,34 @@ def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="run
                       f"({fit['epochs_run']} epochs, {fit['seconds']:.0f} s)", flush=True)
 
 
+def _environment():
+    return {"backend": keras.config.backend(), "keras_version": keras.__version__,
+            "device": "GPU" if has_gpu() else f"CPU ({platform.machine()})"}
+
+
+def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
+    """One row per pretrained entry of the family: the harness's metric over `seeds` test draws."""
+    family = get_family(family_name)
+    entries = sorted((e for e in load_registry().values() if e.family == family_name and e.pretrained),
+                     key=lambda e: family.architectures.index(e.architecture))
+    rows = []
+    for entry in entries:
+        model = zoo.load(entry.name)
+        stats = evaluate_model(model, family, seeds=seeds)[family.metric]
+        data = model.zoo_info["dataset"]
+        rows.append({
+            "model": entry.name, "architecture": ARCHITECTURE_TITLES[entry.architecture],
+            "train_size": family.entry_train_size, "metric": family.metric, "mean": round(stats["mean"], 4),
+            "std": round(stats["std"], 4), "n_seeds": len(seeds), "param_count": model.count_params(),
+            "width": entry.hyperparameters.get("width"), "paper": family.paper_results.get(entry.architecture),
+            "paper_note": family.paper_note, "training_data": f"{data['name']}: {data['training_split']}",
+            "test_data": data["evaluation_split"], **_environment(),
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def leaderboard(family_name):
-    """The leaderboard table of a family, computed from its runs file."""
+    """The leaderboard table of a family with a study, computed from its runs file."""
     family = get_family(family_name)
     runs = read_runs(family_name)
     rows = []
@@ -100,7 +129,7 @@ def leaderboard(family_name):
             "paper": family.paper_results.get(first["architecture"]),
             "paper_note": family.paper_note,
             "training_data": f"{data['name']}: {data['training_split']}",
-            "test_data": "the 300-set test split drawn with seed 1 (the paper's data set)",
+            "test_data": family.study_test_data,
             "backend": first["backend"], "keras_version": first["keras_version"], "device": first["device"],
         })
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -128,13 +157,36 @@ def plot_leaderboard(table, path):
     plt.close(figure)
 
 
+def plot_entries(table, path):
+    """Our metric per model (± std over seeds) beside the paper's, as grouped bars (the paper's table view)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    figure, axis = plt.subplots(figsize=(7, 4))
+    positions = np.arange(len(table))
+    axis.bar(positions - 0.2, table["mean"], 0.4, yerr=table["std"], capsize=3, label="zoo (harness)")
+    axis.bar(positions + 0.2, table["paper"].fillna(0), 0.4, label="paper")
+    axis.set_xticks(positions, table["architecture"], rotation=20)
+    axis.set_ylabel(table["metric"].iloc[0])
+    axis.set_title(f"{path.stem}: {table['paper_note'].iloc[0]}", fontsize=8)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
 def write_leaderboard(family_name):
-    """Write `evaluation/results/<family>.csv` (and its PNG plot) from the runs; refresh the family's cards."""
-    table = leaderboard(family_name)
+    """Write the family's leaderboard CSV (and its PNG plot), then refresh the family's cards."""
+    family = get_family(family_name)
+    study = family.leaderboard_kind == "study"
+    table = leaderboard(family_name) if study else entries_leaderboard(family_name)
     path = leaderboard_path(family_name)
     table.to_csv(path, index=False)
     if len(table):
-        plot_leaderboard(table, path.with_suffix(".png"))
+        (plot_leaderboard if study else plot_entries)(table, path.with_suffix(".png"))
     refresh_cards(family_name)
     return table
 
@@ -148,7 +200,7 @@ def main(argv=None):
     parser.add_argument("--work-dir", default="runs/study")
     parser.add_argument("--write-only", action="store_true", help="only rewrite the CSV and cards from the runs")
     args = parser.parse_args(argv)
-    if not args.write_only:
+    if not args.write_only and get_family(args.family).leaderboard_kind == "study":
         run_study(args.family, args.sizes, args.seeds, args.architectures, args.work_dir)
     print(write_leaderboard(args.family).to_string(index=False))
 

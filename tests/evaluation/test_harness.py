@@ -79,3 +79,12 @@ def test_leaderboard_groups_runs_by_model_and_size(tiny_zoo, results_dir):
     assert table["train_size"].tolist() == [300, 1000]
     assert table["mean"].tolist() == [0.6, 0.9] and table["n_seeds"].tolist() == [2, 1]
     assert table["std"].iloc[0] == pytest.approx(0.1414, abs=1e-4)
+
+
+def test_entries_leaderboard_evaluates_the_shipped_weights(tiny_zoo, results_dir):
+    table = leaderboard.entries_leaderboard("signals", seeds=(1, 2))
+    assert table["model"].tolist() == ["tiny_dss_signals"] and table["n_seeds"].tolist() == [2]
+    expected = evaluate("tiny_dss_signals", seeds=(1, 2))["accuracy"]
+    assert table["mean"].iloc[0] == pytest.approx(expected["mean"], abs=1e-4)
+    leaderboard.plot_entries(table.assign(paper=0.5), results_dir / "entries.png")
+    assert (results_dir / "entries.png").stat().st_size > 1000

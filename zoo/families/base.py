@@ -24,6 +24,11 @@ class Family:
         train_size_unit: what `size` counts in `load_split("train", size=...)`.
         data_licence: licence of the training data, for the weights' card.
         input_spec: the input a model of this family takes, in words and shapes.
+        leaderboard_name: file name (without `.csv`) of the family's leaderboard.
+        leaderboard_kind: `"study"` (every architecture retrained at several sizes and seeds) or `"entries"`
+            (the shipped entries evaluated over several test seeds).
+        study_test_data: what a study run is evaluated on, in words.
+        entry_train_size: the training-set size of the shipped entries, for the leaderboard.
     """
 
     name = ""
@@ -41,6 +46,13 @@ class Family:
     train_size_unit = "training sets"
     data_licence = ""
     input_spec = {}
+    leaderboard_kind = "entries"
+    study_test_data = ""
+    entry_train_size = None
+
+    @property
+    def leaderboard_name(self):
+        return self.name
 
     def build(self, architecture, **hyperparameters):
         """A fresh, built model of `architecture`."""

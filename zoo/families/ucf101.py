@@ -54,6 +54,7 @@ class FrameSelectionFamily(Family):
     input_spec = {"elements": [None, SET_SIZE, IMAGE_SIZE, IMAGE_SIZE, 3], "mask": [None, SET_SIZE],
                   "range": "RGB in [0, 1], frames centre-cropped to a square and resized to 64 px"}
     train_steps, batch_size, sets_per_video = 40, 16, 50
+    leaderboard_name = "ucf101_frame_selection"
     train_size_unit = f"batches of {batch_size} random sets per epoch"
     budget_overrides = {"cpu": {"max_trials": 2, "search_epochs": 3, "search_train_size": 20, "epochs": 30,
                                 "patience": 6}}
@@ -91,6 +92,11 @@ class FrameSelectionFamily(Family):
             return FrameSetBatches(self.videos("train"), SET_SIZE, STRIDE, IMAGE_SIZE, self.batch_size,
                                    steps=size or self.train_steps, seed=seed)
         return frame_selection_sets(self.videos(split), SET_SIZE, STRIDE, IMAGE_SIZE, self.sets_per_video, seed)
+
+    @property
+    def entry_train_size(self):
+        root = self.root or default_root()
+        return f"{len(split_clips(find_clips(root), root)['train'])} clips"
 
     def dataset_info(self, train_size=None):
         root = self.root or default_root()
