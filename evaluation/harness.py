@@ -31,6 +31,28 @@ def evaluate_model(model, family, seeds=DEFAULT_SEEDS, batch_size=64):
     return {"split": "test", "seeds": list(seeds), family.metric: summarize(values)}
 
 
+def score(metric, y, prediction):
+    """A metric on NumPy predictions: `accuracy` (scores or logits against indices) or `mae_255`."""
+    y, prediction = np.asarray(y), np.asarray(prediction)
+    if metric == "accuracy":
+        return float(np.mean(np.argmax(prediction, axis=-1) == y))
+    if metric == "mae_255":
+        return float(255.0 * np.mean(np.abs(y - prediction)))
+    raise ValueError(f"No NumPy scorer for metric {metric!r}.")
+
+
+def evaluate_baseline(family, name, seeds=DEFAULT_SEEDS):
+    """Evaluate the family's trivial predictor `name` on the same test sets as the models."""
+    predict = family.baselines[name]
+    values = [score(family.metric, *_predicted(family, predict, seed)) for seed in seeds]
+    return {"split": "test", "seeds": list(seeds), family.metric: summarize(values)}
+
+
+def _predicted(family, predict, seed):
+    x, y = family.load_split("test", seed=seed)
+    return y, predict(x)
+
+
 def evaluate(name_or_uri, seeds=DEFAULT_SEEDS):
     """Load a zoo entry (`zoo.load`) and evaluate it with `evaluate_model`.
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 import zoo
 from evaluation.cards import RESULTS_DIR, leaderboard_path, refresh_cards
-from evaluation.harness import DEFAULT_SEEDS, evaluate_model, summarize
+from evaluation.harness import DEFAULT_SEEDS, evaluate_baseline, evaluate_model, summarize
 from training.fit import fit_model
 from training.hypermodel import build_compiled
 from training.search import has_gpu
@@ -89,7 +89,8 @@ def _environment():
 
 
 def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
-    """One row per pretrained entry of the family: the harness's metric over `seeds` test draws."""
+    """One row per pretrained entry of the family, and one per trivial baseline: the harness's metric over `seeds`
+    test draws."""
     family = get_family(family_name)
     entries = sorted((e for e in load_registry().values() if e.family == family_name and e.pretrained),
                      key=lambda e: family.architectures.index(e.architecture))
@@ -105,6 +106,16 @@ def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
             "width": entry.hyperparameters.get("width"), "paper": family.paper_results.get(entry.architecture),
             "paper_note": family.paper_note, "training_data": f"{data['name']}: {data['training_split']}",
             "test_data": data["evaluation_split"], **_environment(),
+        })
+    data = family.dataset_info()
+    for name in family.baselines:
+        stats = evaluate_baseline(family, name, seeds)[family.metric]
+        rows.append({
+            "model": f"baseline:{name}", "architecture": f"trivial {name.replace('_', ' ')} predictor",
+            "train_size": 0, "metric": family.metric, "mean": round(stats["mean"], 4), "std": round(stats["std"], 4),
+            "n_seeds": len(seeds), "param_count": 0, "width": None,
+            "paper": family.paper_results.get(f"baseline:{name}"), "paper_note": family.paper_note,
+            "training_data": "none (no training)", "test_data": data["evaluation_split"], **_environment(),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

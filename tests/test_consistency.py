@@ -7,7 +7,7 @@ import pytest
 
 import zoo
 from evaluation.cards import MODEL_CARDS_DIR, RESULTS_DIR
-from evaluation.harness import evaluate_model
+from evaluation.harness import evaluate_baseline, evaluate_model
 from evaluation.leaderboard import leaderboard, read_runs
 from zoo.entry import folder_hashes, read_info
 from zoo.families import FAMILIES, get_family
@@ -69,14 +69,19 @@ def test_leaderboard_csv_agrees_with_runs_or_entries(leaderboard_name):
         for column in ("train_size", "mean", "std", "n_seeds", "param_count"):
             assert written[column].tolist() == pytest.approx(expected[column].tolist())
         assert len(read_runs(family.name)) == written["n_seeds"].sum()
-    else:  # each row is the harness's evaluation of a shipped entry, as recorded in its zoo.json
-        assert sorted(written["model"]) == sorted(n for n in PRETRAINED if ENTRIES[n].family == family.name)
-        for _, row in written.iterrows():
+    else:  # each row is the harness's evaluation of a shipped entry (as in its zoo.json) or of a baseline
+        models = written[~written["model"].str.startswith("baseline:")]
+        assert sorted(models["model"]) == sorted(n for n in PRETRAINED if ENTRIES[n].family == family.name)
+        for _, row in models.iterrows():
             recorded = read_info(ENTRIES[row["model"]].embedded_dir)["metrics"][family.metric]
             assert row["mean"] == pytest.approx(recorded["mean"], abs=1.5 / 300)
             assert row["n_seeds"] == len(recorded["values"])
+        for _, row in written[written["model"].str.startswith("baseline:")].iterrows():
+            name = row["model"].removeprefix("baseline:")
+            measured = evaluate_baseline(family, name, seeds=tuple(range(1, row["n_seeds"] + 1)))
+            assert row["mean"] == pytest.approx(measured[family.metric]["mean"], abs=1e-3)
     for _, row in written.iterrows():
-        if ENTRIES[row["model"]].pretrained:
+        if row["model"] in ENTRIES and ENTRIES[row["model"]].pretrained:
             card = (MODEL_CARDS_DIR / f"{row['model']}.md").read_text()
             assert f"| {row['train_size']} |" in card and str(row["mean"]) in card
 

@@ -56,4 +56,5 @@ def test_config_records_constructor_arguments_and_symmetry():
     config = model.get_config()
     assert config["filters"] == (4, 8) and config["architecture"] == "dss_sum"
     assert config["symmetry"]["output"] == "equivariant"
-    assert config["symmetry"]["element"] == {"group": "circular_shift", "axes": [0, 1], "step": 2}
+    assert config["symmetry"]["element"] == {"group": "circular_shift", "axes": [0, 1], "step": 2,
+                                             "output": "equivariant"}

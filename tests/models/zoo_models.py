@@ -20,6 +20,10 @@ def ucf101_model(architecture):
     return get_family("ucf101").build(architecture, width=0.05)
 
 
+def family_model(family, architecture):
+    return get_family(family).build(architecture, width=0.05)
+
+
 def selection_model(aggregation="sum"):
     """Image selection (as for UCF101 frames): DSS conv blocks, max-pool, selection head."""
     blocks = [SetBlock(DSSLayer(element_conv(4, 3, padding="circular"), aggregation), "batch", "elu"),
@@ -46,8 +50,9 @@ def graph_model():
     return model
 
 
-def unet_model(architecture="dss_sum"):
-    model = SetUNet(2, filters=(4, 8), architecture=architecture, padding="circular")
+def unet_model(architecture="dss_sum", merge_pool=None):
+    model = SetUNet(2, filters=(4, 8), architecture=architecture, padding="circular", merge_pool=merge_pool,
+                    name="merging" if merge_pool else "unet")
     model.build((None, 4, 8, 8, 1))
     return model
 
@@ -66,8 +71,12 @@ ALL_MODELS = {
     **{f"signals_{a}": (lambda a=a: signal_model(a)) for a in SIGNAL_ARCHITECTURES},
     **{f"selection_{g}": (lambda g=g: selection_model(g)) for g in ("sum", "max", "aittala", "sridhar")},
     **{f"ucf101_{a}": (lambda a=a: ucf101_model(a)) for a in UCF101_ARCHITECTURES},
+    "quality_noise30_dss_max": lambda: family_model("quality_noise30", "dss_max"),
+    **{f"colour_matching_{a}": (lambda a=a: family_model("colour_matching", a)) for a in ("dss_sum", "siamese_ds")},
+    **{f"burst_deblurring_{a}": (lambda a=a: family_model("burst_deblurring", a)) for a in ("dss_aittala",)},
     "merging": merging_model,
     "graph": graph_model,
     "unet_dss_sum": unet_model,
     "unet_siamese": lambda: unet_model("siamese"),
+    "unet_burst_merge": lambda: unet_model("dss_max", merge_pool="max"),
 }

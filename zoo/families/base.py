@@ -2,6 +2,8 @@
 
 import keras
 
+from zoo.metrics import get_metric
+
 
 class Family:
     """One task of one paper, with every architecture the paper compares on it.
@@ -29,6 +31,7 @@ class Family:
             (the shipped entries evaluated over several test seeds).
         study_test_data: what a study run is evaluated on, in words.
         entry_train_size: the training-set size of the shipped entries, for the leaderboard.
+        baselines: trivial predictors `{name: f(x) -> prediction}` the leaderboard measures beside the models.
     """
 
     name = ""
@@ -47,6 +50,7 @@ class Family:
     data_licence = ""
     input_spec = {}
     leaderboard_kind = "entries"
+    baselines = {}
     study_test_data = ""
     entry_train_size = None
 
@@ -73,7 +77,7 @@ class Family:
     def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
         """Compile `model` with the family's loss and metric."""
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=self.loss(),
-                      metrics=[self.metric], jit_compile=jit_compile)
+                      metrics=[get_metric(self.metric)], jit_compile=jit_compile)
         return model
 
     def loss(self):

@@ -9,6 +9,7 @@ from zoo.layers.masking import mask_outputs
 from zoo.layers.siamese import Siamese
 from zoo.models.architectures import SET_ARCHITECTURES, set_blocks, set_layer
 from zoo.models.base import ZooModel
+from zoo.models.heads import MergingHead
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
 from zoo.models.set_model import SET_GROUP
 
@@ -37,11 +38,15 @@ class SetUNet(ZooModel):
         padding: `"same"` or `"circular"`.
         bottleneck_pool: set pooling of the bottleneck's DeepSets block, `"sum"` or `"max"`.
         activation, normalization: of every block.
-        output_activation: of the 1×1 output layer.
+        output_activation: of the output (e.g. `"sigmoid"` for images in [0, 1]).
+        merge_pool: None for one output per element; `"max"` (or `"sum"`, `"mean"`) merges the set before the last
+            two convolutions (burst deblurring): the output is then one image per set, invariant to the order.
+        aggregate_initializer: initialiser of the DSS aggregate branches (`"zeros"` keeps the deep stack
+            element-aware at the start of training, see `DSSLayer`).
 
     Inputs: `(batch, n, *spatial, channels)` (spatial sizes divisible by `2 ** (len(filters) - 1)`) or a dict
         with a mask.
-    Output: `(batch, n, *spatial, out_channels)`.
+    Output: `(batch, n, *spatial, out_channels)`, or `(batch, *spatial, out_channels)` with `merge_pool`.
 
     Example:
     >>> model = SetUNet(3, filters=(8, 16))
@@ -51,7 +56,7 @@ class SetUNet(ZooModel):
 
     def __init__(self, out_channels, filters=(32, 64, 128), architecture="dss_sum", rank=2, kernel_size=3,
                  padding="same", bottleneck_pool="max", activation="relu", normalization="batch",
-                 output_activation=None, **kwargs):
+                 output_activation=None, merge_pool=None, aggregate_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
         if architecture not in SET_ARCHITECTURES:
             raise ValueError(f"Unknown set architecture {architecture!r}; expected one of {SET_ARCHITECTURES}.")
@@ -65,11 +70,14 @@ class SetUNet(ZooModel):
         self.activation = activation
         self.normalization = normalization
         self.output_activation = output_activation
+        self.merge_pool = merge_pool
+        self.aggregate_initializer = aggregate_initializer
         kind = "siamese" if architecture == "siamese_ds" else architecture
 
         def blocks(width, count):
             convs = [element_conv(width, kernel_size, rank, padding) for _ in range(count)]
-            return set_blocks(kind, convs, normalization=normalization, activation=activation)
+            return set_blocks(kind, convs, normalization=normalization, activation=activation,
+                              aggregate_initializer=aggregate_initializer)
 
         self.down = [blocks(width, 2) for width in self.filters[:-1]]
         self.pools = [Siamese(POOLS[self.rank](2)) for _ in self.filters[:-1]]
@@ -79,10 +87,16 @@ class SetUNet(ZooModel):
             self.bottleneck.append(SetBlock(deepsets, normalization=normalization, activation=activation))
         self.ups = [Siamese(UPSAMPLES[self.rank](2)) for _ in self.filters[:-1]]
         self.up = [blocks(width, 2) for width in reversed(self.filters[:-1])]
-        self.output_conv = Siamese(element_conv(self.out_channels, 1, rank, "same"), name="output_conv")
+        if merge_pool:
+            self.output_conv = MergingHead(merge_pool, [
+                element_conv(self.filters[0], kernel_size, rank, padding), keras.layers.Activation(activation),
+                element_conv(self.out_channels, 1, rank, "same")], name="output_conv")
+        else:
+            self.output_conv = Siamese(element_conv(self.out_channels, 1, rank, "same"), name="output_conv")
         self.output_act = keras.layers.Activation(output_activation or "linear", name="output_activation")
-        element = {"group": "circular_shift", "axes": list(range(self.rank)), "step": 2 ** (len(self.filters) - 1)}
-        self.symmetry = {"output": "equivariant", "set": SET_GROUP,
+        element = {"group": "circular_shift", "axes": list(range(self.rank)), "step": 2 ** (len(self.filters) - 1),
+                   "output": "equivariant"}
+        self.symmetry = {"output": "invariant" if merge_pool else "equivariant", "set": SET_GROUP,
                          "element": element if padding == "circular" else None}
 
     def build(self, input_shape):
@@ -101,7 +115,7 @@ class SetUNet(ZooModel):
         _build_chain([self.output_conv], shape)
 
     def call(self, inputs, mask=None, training=None):
-        x, mask, context = split_inputs(inputs, mask)
+        x, mask, _ = split_inputs(inputs, mask)
         check_element_shape(x.shape, self.element_shape, self.name)
         skips = []
         for level, pool in zip(self.down, self.pools):
@@ -115,6 +129,8 @@ class SetUNet(ZooModel):
             x = ops.concatenate([up(x), skip], axis=-1)
             for block in level:
                 x = block(x, mask=mask)
+        if self.merge_pool:
+            return self.output_act(self.output_conv(x, mask=mask))
         return mask_outputs(self.output_act(self.output_conv(x)), mask)
 
     def get_config(self):
@@ -130,6 +146,8 @@ class SetUNet(ZooModel):
             "activation": self.activation,
             "normalization": self.normalization,
             "output_activation": self.output_activation,
+            "merge_pool": self.merge_pool,
+            "aggregate_initializer": self.aggregate_initializer,
         }
 
 

@@ -1,0 +1,62 @@
+"""Every family builds every architecture, draws data matching its input spec, and names its training data."""
+
+import numpy as np
+import pytest
+
+from evaluation.harness import evaluate_baseline
+from zoo.data import ucf101
+from zoo.families import FAMILIES, get_family
+from zoo.registry import REGISTRY_PATH, load_registry
+
+NEEDS_SHARED_DATA = {"ucf101"}
+
+
+def _available(name):
+    if name in NEEDS_SHARED_DATA and not ucf101.SHARED_SUBSET.is_dir():
+        pytest.skip("the shared UCF101 subset is not on this machine")
+    return get_family(name)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_test_split_matches_the_input_spec(name):
+    family = _available(name)
+    x, y = family.load_split("test", seed=1)
+    spec = family.input_spec["elements"]
+    assert list(x.shape[1:]) == spec[1:] and len(x) == len(y)
+    assert x.dtype == np.float32 and np.isfinite(x).all()
+    again, _ = family.load_split("test", seed=1)
+    np.testing.assert_array_equal(x, again)
+    info = family.dataset_info()
+    assert set(info) == {"name", "training_split", "evaluation_split"} and all(info.values())
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_training_data_and_validation(name):
+    family = _available(name)
+    train = family.load_split("train", size=2)
+    x, y = train if isinstance(train, tuple) else train[0]
+    assert list(x.shape[1:]) == family.input_spec["elements"][1:]
+    vx, vy = family.load_split("val")
+    assert vx.shape[1:] == x.shape[1:] and len(vx) == len(vy)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_architecture_is_registered_and_unknown_ones_are_refused(name):
+    family = get_family(name)
+    registered = {e.architecture for e in load_registry(REGISTRY_PATH).values() if e.family == name}
+    assert registered == set(family.architectures)
+    with pytest.raises(ValueError, match="has no architecture 'resnet'"):
+        family.check_architecture("resnet")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items() if f.baselines))
+def test_trivial_baselines_are_measured(name):
+    family = get_family(name)
+    for baseline in family.baselines:
+        metrics = evaluate_baseline(family, baseline, seeds=(1, 2))
+        assert 0 < metrics[family.metric]["mean"] < 255 and len(metrics[family.metric]["values"]) == 2
+
+
+def test_unknown_family():
+    with pytest.raises(KeyError, match="Unknown family 'nope'"):
+        get_family("nope")
