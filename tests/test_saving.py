@@ -55,3 +55,16 @@ def test_saved_entry_round_trips_through_load(tiny_zoo, tmp_path):
     x = np.ones((1, 25, 100, 1), "float32")
     np.testing.assert_allclose(zoo.load(tmp_path / "entry").predict(x, verbose=0), model.predict(x, verbose=0),
                                atol=1e-6)
+
+
+def test_entries_ship_weights_without_optimizer_state(tiny_zoo, tmp_path):
+    import h5py
+
+    model = zoo.load("tiny_dss_signals")
+    model.fit(np.zeros((2, 25, 100, 1), "float32"), np.array([0, 1]), verbose=0)  # the optimizer now has state
+    zoo.save(model, tmp_path / "entry")
+    with h5py.File(tmp_path / "entry" / "model.weights.h5") as weights:
+        assert "optimizer" not in weights
+    reloaded = zoo.load(tmp_path / "entry")
+    x = np.ones((1, 25, 100, 1), "float32")
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)

@@ -51,4 +51,14 @@ def save(model, folder, name=None, overwrite=False, leaderboard_rows=(), leaderb
     info.setdefault("input_spec", model.get_build_config())
     info["keras_version"] = keras.__version__
     card = render_card(info, leaderboard_rows, leaderboard_file)
-    return write_entry(model, folder, info, card, overwrite=overwrite)
+    return write_entry(without_optimizer(model), folder, info, card, overwrite=overwrite)
+
+
+def without_optimizer(model):
+    """An uncompiled copy of `model` with the same weights: entries ship weights, not optimizer state."""
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = model.__class__.from_config(model.get_config())
+    copy.build_from_config(model.get_build_config())
+    copy.set_weights(model.get_weights())
+    return copy
