@@ -21,7 +21,8 @@ def leaderboard_path(family):
     return RESULTS_DIR / f"{get_family(family).leaderboard_name}.csv"
 
 
-CARD_COLUMNS = ["train_size", "metric", "mean", "std", "n_seeds", "width", "param_count", "paper", "backend"]
+CARD_COLUMNS = ["train_size", "metric", "mean", "std", "n_seeds", "width", "param_count", "paper", "note",
+                "backend"]
 
 
 def leaderboard_rows(family, name):
@@ -51,10 +52,44 @@ def refresh_card(name):
     return info
 
 
+def unavailable_card(name):
+    """Write the card of an entry whose family cannot be trained here (e.g. licensed data): what it is and why it
+    has no weights."""
+    from zoo.families import get_family
+    from zoo.models.architectures import ARCHITECTURE_TITLES
+
+    entry = get_entry(name)
+    family = get_family(entry.family)
+    model = family.build(entry.architecture, **entry.hyperparameters, edges=[])
+    info = {"name": name, "family": family.name, "architecture": entry.architecture,
+            "title": ARCHITECTURE_TITLES[entry.architecture], "paper": family.paper, "task": family.task,
+            "dataset": family.dataset_info(), "hyperparameters": entry.hyperparameters,
+            "param_count": model.count_params(), "symmetry": model.symmetry, "input_spec": family.input_spec,
+            "limitations": f"No pretrained weights: {family.unavailable_reason}. The architecture loads with "
+                           f"`zoo.load({name!r}, pretrained=False)` and trains with `zoo train {name}` once the "
+                           "data is available.",
+            "license": {"code": "Apache-2.0", "weights": "Apache-2.0", "notes": "No weights are shipped."},
+            "weights": False}
+    path = leaderboard_path(entry.family)
+    card = render_card(info, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
+    MODEL_CARDS_DIR.mkdir(exist_ok=True)
+    (MODEL_CARDS_DIR / f"{name}.md").write_text(card)
+    return info
+
+
 def refresh_cards(family=None):
-    """Refresh the cards of every pretrained entry (of one family, or all), then the README's model table."""
-    infos = [refresh_card(name) for name, entry in sorted(load_registry().items())
-             if entry.pretrained and (family is None or entry.family == family)]
+    """Refresh the cards of every pretrained entry (of one family, or all), the cards of entries that cannot be
+    trained here, then the README's model table."""
+    from zoo.families import get_family
+
+    infos = []
+    for name, entry in sorted(load_registry().items()):
+        if family is not None and entry.family != family:
+            continue
+        if entry.pretrained:
+            infos.append(refresh_card(name))
+        elif get_family(entry.family).unavailable_reason:
+            infos.append(unavailable_card(name))
     write_readme_table()
     return infos
 

@@ -32,7 +32,7 @@ from zoo.registry import load_registry
 
 STUDY_EPOCHS, STUDY_PATIENCE = 60, 8
 COLUMNS = ["model", "architecture", "train_size", "metric", "mean", "std", "n_seeds", "param_count", "width",
-           "paper", "paper_note", "training_data", "test_data", "backend", "keras_version", "device"]
+           "paper", "paper_note", "note", "training_data", "test_data", "backend", "keras_version", "device"]
 
 
 def runs_path(family):
@@ -88,10 +88,32 @@ def _environment():
             "device": "GPU" if has_gpu() else f"CPU ({platform.machine()})"}
 
 
+def unavailable_leaderboard(family):
+    """Rows for a family whose data the zoo cannot obtain: the paper's numbers, ours empty, and why."""
+    rows = []
+    for entry in sorted((e for e in load_registry().values() if e.family == family.name),
+                        key=lambda e: family.architectures.index(e.architecture)):
+        model = family.build(entry.architecture, **entry.hyperparameters, edges=[])
+        rows.append({"model": entry.name, "architecture": ARCHITECTURE_TITLES[entry.architecture],
+                     "metric": family.metric, "n_seeds": 0, "param_count": model.count_params(),
+                     "width": entry.hyperparameters.get("width"),
+                     "paper": family.paper_results.get(entry.architecture)})
+    rows += [{"model": f"baseline:{name}", "architecture": f"trivial {name.replace('_', ' ')} predictor",
+              "metric": family.metric, "n_seeds": 0, "param_count": 0,
+              "paper": family.paper_results.get(f"baseline:{name}")} for name in family.baselines]
+    info = family.dataset_info()
+    for row in rows:
+        row.update(paper_note=family.paper_note, note=f"not measured: {family.unavailable_reason}",
+                   training_data=info["training_split"], test_data=info["evaluation_split"], **_environment())
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
     """One row per pretrained entry of the family, and one per trivial baseline: the harness's metric over `seeds`
     test draws."""
     family = get_family(family_name)
+    if family.unavailable_reason:
+        return unavailable_leaderboard(family)
     entries = sorted((e for e in load_registry().values() if e.family == family_name and e.pretrained),
                      key=lambda e: family.architectures.index(e.architecture))
     rows = []

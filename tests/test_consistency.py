@@ -69,6 +69,13 @@ def test_leaderboard_csv_agrees_with_runs_or_entries(leaderboard_name):
         for column in ("train_size", "mean", "std", "n_seeds", "param_count"):
             assert written[column].tolist() == pytest.approx(expected[column].tolist())
         assert len(read_runs(family.name)) == written["n_seeds"].sum()
+    elif family.unavailable_reason:  # nothing measured: every registered entry is listed with the reason
+        assert sorted(written["model"][~written["model"].str.startswith("baseline:")]) == \
+            sorted(n for n in ENTRIES if ENTRIES[n].family == family.name)
+        assert written["mean"].isna().all()
+        assert written["note"].str.contains(family.unavailable_reason, regex=False).all()
+        for name in written["model"][~written["model"].str.startswith("baseline:")]:
+            assert "No pretrained weights" in (MODEL_CARDS_DIR / f"{name}.md").read_text()
     else:  # each row is the harness's evaluation of a shipped entry (as in its zoo.json) or of a baseline
         models = written[~written["model"].str.startswith("baseline:")]
         assert sorted(models["model"]) == sorted(n for n in PRETRAINED if ENTRIES[n].family == family.name)

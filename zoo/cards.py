@@ -33,6 +33,30 @@ def _leaderboard_table(rows):
     return "\n".join(lines)
 
 
+def _usage(info):
+    name, shape = info["name"], info.get("input_spec", {}).get("elements")
+    if info.get("weights") is False:
+        return f"""```python
+import zoo
+
+model = zoo.load("{name}", pretrained=False)   # the architecture, freshly initialised: no weights ship
+model.fit(x_train, y_train)                    # x: {shape}
+zoo.check_symmetry(model, x_train[:4])
+```
+
+or `zoo train {name}` once the data is available."""
+    return f"""```python
+import zoo
+
+model = zoo.load("{name}")          # offline: the weights ship inside the package
+scores = model.predict(x)                     # x: {shape}
+zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
+model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metric)
+```
+
+With a new label set: `zoo.load("{name}", num_classes=K)` keeps every weight but the output layer."""
+
+
 def render_card(info, leaderboard_rows=(), leaderboard_file=None):
     """The model card (Markdown with Hub YAML front matter) of one entry.
 
@@ -65,16 +89,7 @@ reimplementation of *{citation(info['paper']) if info.get('paper') in PAPERS els
 
 The zoo's layers must be registered before Keras can read this model, so import `zoo` first:
 
-```python
-import zoo
-
-model = zoo.load("{info['name']}")          # offline: the weights ship inside the package
-scores = model.predict(x)                     # x: {info.get('input_spec', {}).get('elements')}
-zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
-model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metric)
-```
-
-With a new label set: `zoo.load("{info['name']}", num_classes=K)` keeps every weight but the output layer.
+{_usage(info)}
 
 ## Training data
 

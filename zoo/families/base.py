@@ -32,6 +32,7 @@ class Family:
         study_test_data: what a study run is evaluated on, in words.
         entry_train_size: the training-set size of the shipped entries, for the leaderboard.
         baselines: trivial predictors `{name: f(x) -> prediction}` the leaderboard measures beside the models.
+        unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
     """
 
     name = ""
@@ -51,6 +52,7 @@ class Family:
     input_spec = {}
     leaderboard_kind = "entries"
     baselines = {}
+    unavailable_reason = None
     study_test_data = ""
     entry_train_size = None
 

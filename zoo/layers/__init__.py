@@ -7,7 +7,7 @@ from zoo.layers.blocks import SetBlock
 from zoo.layers.deepsets import DeepSetsEquivariant
 from zoo.layers.dss import DSSLayer
 from zoo.layers.element import CircularConv
-from zoo.layers.graph import GraphConv
+from zoo.layers.graph import GraphConv, MeshConv
 from zoo.layers.pooling import ElementPooling, SetPooling
 from zoo.layers.siamese import Siamese
 
@@ -17,6 +17,7 @@ __all__ = [
     "DeepSetsEquivariant",
     "ElementPooling",
     "GraphConv",
+    "MeshConv",
     "SetBlock",
     "SetPooling",
     "Siamese",

@@ -1,6 +1,7 @@
 """Graph convolution: the DSS base layer for elements that are graphs (e.g. meshes)."""
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -66,6 +67,83 @@ class GraphConv(keras.layers.Layer):
             "units": self.units,
             "use_bias": self.use_bias,
             "normalize": self.normalize,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+        }
+
+
+def undirected_edges(faces_or_edges):
+    """Unique undirected edges `(E, 2)` (i < j) of a triangle list `(F, 3)` or an edge list `(E, 2)`."""
+    items = np.asarray(faces_or_edges, dtype=np.int64)
+    if items.size == 0:
+        return np.zeros((0, 2), np.int64)
+    if items.shape[1] == 3:
+        items = np.concatenate([items[:, [0, 1]], items[:, [1, 2]], items[:, [2, 0]]])
+    items = np.sort(items, axis=1)
+    return np.unique(items[items[:, 0] != items[:, 1]], axis=0)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class MeshConv(keras.layers.Layer):
+    """Graph convolution on one fixed, sparse topology (a registered mesh): `Y = Â X W + b`.
+
+    `Â = D^-1/2 (A + I) D^-1/2` as in `GraphConv`, applied by gathering along the edges and summing per node, so a
+    6890-vertex mesh never needs a dense adjacency. The topology is part of the layer (every element of every set
+    is the same mesh, as for Dynamic FAUST's registrations).
+
+    Args:
+        units: output features per node.
+        edges: undirected edges `(E, 2)` or triangles `(F, 3)` of the mesh.
+        num_nodes: number of vertices.
+        use_bias, kernel_initializer, bias_initializer: as for Dense.
+
+    Input shape: `(batch, num_nodes, features)`. Output shape: `(batch, num_nodes, units)`.
+
+    Example:
+    >>> MeshConv(8, edges=[[0, 1], [1, 2]], num_nodes=3)(keras.random.normal((2, 3, 4))).shape
+    (2, 3, 8)
+    """
+
+    def __init__(self, units, edges, num_nodes, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.num_nodes, self.use_bias = int(units), int(num_nodes), use_bias
+        self.edges = undirected_edges(edges)
+        if self.edges.size and (self.edges.min() < 0 or self.edges.max() >= self.num_nodes):
+            raise ValueError(f"Mesh edges must index vertices 0 … {self.num_nodes - 1}.")
+        loops = np.arange(self.num_nodes)
+        self.src = np.concatenate([self.edges[:, 0], self.edges[:, 1], loops]).astype("int32")
+        self.dst = np.concatenate([self.edges[:, 1], self.edges[:, 0], loops]).astype("int32")
+        degree = np.bincount(self.dst, minlength=self.num_nodes).astype("float32")
+        self.weights_per_edge = (1.0 / np.sqrt(degree[self.src] * degree[self.dst])).astype("float32")
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        if len(input_shape) != 3 or input_shape[1] not in (None, self.num_nodes):
+            raise ValueError(f"MeshConv expects (batch, {self.num_nodes}, features); got shape {input_shape}.")
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units),
+                                      initializer=self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer)
+
+    def call(self, inputs):
+        h = ops.transpose(ops.matmul(inputs, self.kernel), (1, 0, 2))  # (nodes, batch, units)
+        messages = ops.take(h, self.src, axis=0) * self.weights_per_edge[:, None, None]
+        summed = ops.segment_sum(messages, self.dst, num_segments=self.num_nodes, sorted=False)
+        outputs = ops.transpose(summed, (1, 0, 2))
+        return outputs + self.bias if self.use_bias else outputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "edges": self.edges.tolist(),
+            "num_nodes": self.num_nodes,
+            "use_bias": self.use_bias,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }
