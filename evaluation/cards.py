@@ -123,3 +123,20 @@ def write_readme_table(path=None):
     text = path.read_text()
     start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
     path.write_text(text[:start] + "\n" + models_table() + "\n" + text[end:])
+
+
+def reship_entry(name):
+    """Re-save a pretrained entry from its own folder (same weights, current entry format), then refresh its card.
+
+    Only the files' format changes (e.g. optimizer state dropped); the recorded measurements are kept because the
+    weights, and so every prediction, are unchanged — `tests/test_consistency.py` re-measures them.
+    """
+    import zoo
+    from zoo.entry import load_model_folder
+
+    folder = get_entry(name).embedded_dir
+    info = read_info(folder)
+    model = load_model_folder(folder)
+    fields = {k: v for k, v in info.items() if k not in ("files", "name")}
+    zoo.save(model, folder, name=name, overwrite=True, **fields)
+    return refresh_card(name)

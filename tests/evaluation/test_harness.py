@@ -88,3 +88,22 @@ def test_entries_leaderboard_evaluates_the_shipped_weights(tiny_zoo, results_dir
     assert table["mean"].iloc[0] == pytest.approx(expected["mean"], abs=1e-4)
     leaderboard.plot_entries(table.assign(paper=0.5), results_dir / "entries.png")
     assert (results_dir / "entries.png").stat().st_size > 1000
+
+
+def test_reship_keeps_weights_and_measurements(tiny_zoo, results_dir):
+    from zoo.entry import read_info
+
+    folder = tiny_zoo["folder"]
+    info = read_info(folder)
+    info["metrics"] = {"split": "test", "seeds": [1], "accuracy": {"mean": 0.5, "std": 0.0, "values": [0.5]}}
+    (folder / "zoo.json").write_text(json.dumps(info))  # as written by training, before a format change
+    registry = json.loads(tiny_zoo["registry"].read_text())
+    from zoo.entry import folder_hashes
+
+    registry["tiny_dss_signals"]["sha256"] = folder_hashes(folder)
+    tiny_zoo["registry"].write_text(json.dumps(registry))
+    x = np.ones((1, 25, 100, 1), "float32")
+    before = zoo.load("tiny_dss_signals").predict(x, verbose=0)
+    cards.reship_entry("tiny_dss_signals")
+    assert read_info(folder)["metrics"] == info["metrics"]
+    np.testing.assert_allclose(zoo.load("tiny_dss_signals").predict(x, verbose=0), before, atol=1e-6)
