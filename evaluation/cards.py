@@ -37,12 +37,16 @@ def leaderboard_rows(family, name):
 
 def refresh_card(name):
     """Re-render the card of a pretrained entry: entry `README.md`, `zoo.json` hashes, registry, `model_cards/`."""
+    from zoo.families import get_family
+
     entry = get_entry(name)
+    family = get_family(entry.family)
     folder = entry.embedded_dir
     info = read_info(folder)
     path = leaderboard_path(entry.family)
-    card = render_card({k: v for k, v in info.items() if k != "files"}, leaderboard_rows(entry.family, name),
-                       f"evaluation/results/{path.name}")
+    described = {k: v for k, v in info.items() if k != "files"}
+    described.update(limitations=family.limitations(info["hyperparameters"]), retrain=family.retrain_command(name))
+    card = render_card(described, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
     info = rewrite_card(folder, card)
     MODEL_CARDS_DIR.mkdir(exist_ok=True)
     (MODEL_CARDS_DIR / f"{name}.md").write_text(card)
@@ -69,7 +73,7 @@ def unavailable_card(name):
                            f"`zoo.load({name!r}, pretrained=False)` and trains with `zoo train {name}` once the "
                            "data is available.",
             "license": {"code": "Apache-2.0", "weights": "Apache-2.0", "notes": "No weights are shipped."},
-            "weights": False}
+            "weights": False, "retrain": family.retrain_command(name)}
     path = leaderboard_path(entry.family)
     card = render_card(info, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
     MODEL_CARDS_DIR.mkdir(exist_ok=True)

@@ -33,6 +33,12 @@ def _leaderboard_table(rows):
     return "\n".join(lines)
 
 
+def _retrain(info):
+    if not info.get("retrain"):
+        return ""
+    return f"\n## Retrain\n\n```bash\n{info['retrain']}\n```\n"
+
+
 def _usage(info):
     name, shape = info["name"], info.get("input_spec", {}).get("elements")
     if info.get("weights") is False:
@@ -122,7 +128,7 @@ The output is {info.get('symmetry', {}).get('output', 'unspecified')} with respe
 ## Limitations
 
 {info.get('limitations', 'None recorded.')}
-
+{_retrain(info)}
 ## Licence
 
 Code: {license_info.get('code', 'Apache-2.0')}. Weights: {license_info.get('weights', 'Apache-2.0')}.

@@ -33,6 +33,7 @@ class Family:
         entry_train_size: the training-set size of the shipped entries, for the leaderboard.
         baselines: trivial predictors `{name: f(x) -> prediction}` the leaderboard measures beside the models.
         unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
+        notes: deviations from the paper and limits of the entries, in sentences (for the cards).
     """
 
     name = ""
@@ -53,6 +54,7 @@ class Family:
     leaderboard_kind = "entries"
     baselines = {}
     unavailable_reason = None
+    notes = ()
     study_test_data = ""
     entry_train_size = None
 
@@ -75,6 +77,19 @@ class Family:
     def dataset_info(self, train_size=None):
         """`{"name", "training_split", "evaluation_split"}`: the data a model was trained and evaluated on."""
         raise NotImplementedError
+
+    def limitations(self, hyperparameters):
+        """What a user should know about an entry trained with `hyperparameters` (for its card)."""
+        width = hyperparameters.get("width", 1.0)
+        notes = []
+        if width != 1.0:
+            notes.append(f"Trained at {width:g}× the paper's channel widths (CPU budget); `zoo train NAME --budget "
+                         "gpu` trains the paper's widths.")
+        return " ".join(notes + list(self.notes)) or "None recorded."
+
+    def retrain_command(self, name):
+        """The one command that retrains entry `name` from its data."""
+        return f"zoo train {name} --budget gpu"
 
     def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
         """Compile `model` with the family's loss and metric."""

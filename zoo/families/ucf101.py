@@ -65,6 +65,13 @@ class FrameSelectionFamily(ImageSelectionFamily):
                                    steps=size or self.train_steps, seed=seed)
         return frame_selection_sets(self.videos(split), SET_SIZE, STRIDE, IMAGE_SIZE, self.sets_per_video, seed)
 
+    notes = ("Trained on the 22-clip UCF101 subset shared with the zoo, not on full UCF101: the paper's number is "
+             "for 9.5k training videos, so compare with care. Frames are 5 apart (stride 5), centre-cropped and "
+             "resized to 64 px.",)
+
+    def retrain_command(self, name):
+        return f"UCF101_ROOT=/path/to/folder/with/UCF-101 zoo train {name} --budget gpu"
+
     @property
     def entry_train_size(self):
         root = self.root or default_root()
