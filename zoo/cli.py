@@ -48,10 +48,21 @@ def _predict(args):
     x, y = family.load_split("test", size=args.n)
     scores = model.predict(x, verbose=0)
     report = zoo.check_symmetry(model, x)
-    for i, (row, label) in enumerate(zip(scores, y)):
-        print(f"set {i}: predicted {int(np.argmax(row))}, true {int(label)}, scores {np.round(row, 3).tolist()}")
-    print(f"symmetry check: passed={report['passed']} permutation error={report['permutation']:.2e} "
-          f"element error={report['element']} padding error={report['padding']}")
+    names = family.input_spec.get("classes")
+
+    def label(index):
+        return f"{index} ({names[index]})" if names else str(index)
+
+    for i, (row, target) in enumerate(zip(scores, y)):
+        if np.ndim(target) == 0:
+            print(f"set {i}: predicted {label(int(np.argmax(row)))}, true {label(int(target))}, "
+                  f"scores {[round(float(v), 3) for v in row]}")
+        else:
+            error = 255 * float(np.mean(np.abs(row - target)))
+            print(f"set {i}: prediction {row.shape}, mean absolute error {error:.2f} (0-255)")
+    errors = ", ".join(f"{test} {'n/a' if report[test] is None else format(report[test], '.2e')}"
+                       for test in ("permutation", "element", "padding"))
+    print(f"symmetry check: passed={report['passed']} (max abs errors: {errors})")
 
 
 def _train(args):
