@@ -15,7 +15,6 @@ class Family:
         name: short name, the suffix of its zoo entries (`dss_sum_signals` is `dss_sum` in family `signals`).
         paper: key of the paper in `zoo.papers.PAPERS`.
         task: what the models do, in words.
-        dataset: the data the entries are trained on, named exactly.
         architectures: architecture names this family builds.
         metric: the metric the harness reports (a Keras metric name), `higher_is_better` its direction.
         paper_results: the paper's published metric per architecture (None where the paper gives a curve).
@@ -39,7 +38,6 @@ class Family:
     name = ""
     paper = ""
     task = ""
-    dataset = ""
     architectures = ()
     metric = "accuracy"
     higher_is_better = True

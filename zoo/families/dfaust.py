@@ -29,7 +29,6 @@ class DFaustFamily(Family):
     paper = "dss"
     architectures = ("siamese_ds",) + DSS_ARCHITECTURES
     metric = "accuracy"
-    dataset = "Dynamic FAUST registrations"
     default_hyperparameters = {"width": 1.0, "learning_rate": 1e-3}
     unavailable_reason = LICENCE_NOTE
     baselines = {"mean_shape": mean_shape_baseline}

@@ -83,7 +83,6 @@ class ImageQualityFamily(PhotoTask, ImageSelectionFamily):
     """Select the least degraded of 20 copies: Gaussian noise (σ up to 10, 30, 50) or occlusion (up to 10–50 %)."""
 
     set_size = 20
-    dataset = "Places365 in the paper"
     data_licence = "scikit-image's bundled photos (BSD-3-Clause and public-domain sources, see skimage.data)"
     budget_overrides = {"cpu": {"max_trials": 2, "search_epochs": 3, "search_train_size": 20, "epochs": 30,
                                 "patience": 6}}
@@ -139,7 +138,6 @@ class ImageToImageFamily(PhotoTask, Family):
 class ColourMatchingFamily(ImageToImageFamily):
     name = "colour_matching"
     task = "colour-channel matching: the full-colour image of each of 6 single-channel images of 2 photos"
-    dataset = "Places365 and CelebA in the paper"
     set_size, crops_per_set = 6, 2
     paper_results = {"siamese_ds": 8.06, "dss_sum": 1.78, "dss_max": 1.92, "dss_sridhar": 1.97, "dss_aittala": 1.67,
                      "baseline:grey_scale": 14.68}
@@ -154,7 +152,6 @@ class ColourMatchingFamily(ImageToImageFamily):
 class BurstDeblurringFamily(ImageToImageFamily):
     name = "burst_deblurring"
     task = "burst deblurring: one sharp image from 5 blurred, noisy copies"
-    dataset = "ImageNet in the paper (128 px)"
     set_size = 5
     merge_pool = "max"  # the paper's larger U-Net takes the max over the set before its last two convolutions
     filters = (32, 64, 128, 256)

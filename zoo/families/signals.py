@@ -43,7 +43,6 @@ class SignalsFamily(Family):
     name = "signals"
     paper = "dss"
     task = "signal classification: sine / square / sawtooth from a set of 25 noisy copies"
-    dataset = "DSS synthetic signals (generator of Maron et al. 2020, seed 1, 3000/300/300 sets)"
     architectures = ("mlp", "deepsets", "siamese", "siamese_ds") + DSS_ARCHITECTURES
     metric = "accuracy"
     paper_results = {}  # Fig. 4 plots accuracy against training-set size; the paper prints no table

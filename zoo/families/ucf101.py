@@ -23,7 +23,6 @@ def farthest_from_mean(x):
 class FrameSelectionFamily(ImageSelectionFamily):
     name = "ucf101"
     task = "first-frame selection: the earliest of 8 shuffled frames of a video"
-    dataset = "UCF101"
     set_size = SET_SIZE
     paper_results = {"siamese_ds": 0.3641, "dss_sum": 0.766, "dss_max": 0.7639, "dss_sridhar": 0.6015,
                      "dss_aittala": 0.7796}

@@ -5,7 +5,6 @@ element of the set, 0.0 a padding slot. Every reduction over the set axis (axis 
 padding never leaks into a pooled value.
 """
 
-import keras
 from keras import ops
 
 # Large finite value used instead of infinity, so gradients and `0 * value` stay finite on every backend.
@@ -84,7 +83,3 @@ def mask_outputs(x, mask):
     """Zero the padding slots of an equivariant output so that padding never looks like data."""
     return x if mask is None else x * broadcast_mask(mask, x)
 
-
-def is_symbolic(x):
-    """True for a Keras symbolic tensor (used while layers are being built)."""
-    return isinstance(x, keras.KerasTensor)
