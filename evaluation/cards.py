@@ -45,7 +45,8 @@ def refresh_card(name):
     info = read_info(folder)
     path = leaderboard_path(entry.family)
     described = {k: v for k, v in info.items() if k != "files"}
-    described.update(limitations=family.limitations(info["hyperparameters"]), retrain=family.retrain_command(name))
+    described.update(limitations=family.limitations(info["hyperparameters"]), retrain=family.retrain_command(name),
+                     usage=family.usage)
     card = render_card(described, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
     info = rewrite_card(folder, card)
     MODEL_CARDS_DIR.mkdir(exist_ok=True)
@@ -129,11 +130,12 @@ def write_readme_table(path=None):
     path.write_text(text[:start] + "\n" + models_table() + "\n" + text[end:])
 
 
-def reship_entry(name):
+def reship_entry(name, **updates):
     """Re-save a pretrained entry from its own folder (same weights, current entry format), then refresh its card.
 
     Only the files' format changes (e.g. optimizer state dropped); the recorded measurements are kept because the
-    weights, and so every prediction, are unchanged — `tests/test_consistency.py` re-measures them.
+    weights, and so every prediction, are unchanged — `tests/test_consistency.py` re-measures them. `updates`
+    replace descriptive `zoo.json` fields (e.g. a corrected licence).
     """
     import zoo
     from zoo.entry import load_model_folder
@@ -141,6 +143,6 @@ def reship_entry(name):
     folder = get_entry(name).embedded_dir
     info = read_info(folder)
     model = load_model_folder(folder)
-    fields = {k: v for k, v in info.items() if k not in ("files", "name")}
+    fields = {**{k: v for k, v in info.items() if k not in ("files", "name")}, **updates}
     zoo.save(model, folder, name=name, overwrite=True, **fields)
     return refresh_card(name)

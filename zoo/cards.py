@@ -7,6 +7,13 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from zoo.papers import PAPERS, citation
 
 PROJECT_LICENSE = "apache-2.0"
+SYMMETRY_SENTENCES = {
+    "invariant": "Permuting the elements of a set leaves the output unchanged.",
+    "equivariant": "Permuting the elements of a set permutes the outputs the same way.",
+    "selection": "Permuting the elements of a set permutes the scores the same way, so the selected element "
+                 "does not depend on the order.",
+    "none": "This baseline has no set symmetry: it depends on the order of the elements.",
+}
 
 
 def _metric_line(name, values):
@@ -59,7 +66,7 @@ scores = model.predict(x)                     # x: {shape}
 zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
 model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metric)
 ```
-
+{info.get("usage", "")}
 With a new label set: `zoo.load("{name}", num_classes=K)` keeps every weight but the output layer."""
 
 
@@ -122,7 +129,7 @@ Leaderboard rows{f' (`{leaderboard_file}`)' if leaderboard_file else ''}:
 
 `{json.dumps(info.get('symmetry', {}))}`
 
-The output is {info.get('symmetry', {}).get('output', 'unspecified')} with respect to permutations of the set;
+{SYMMETRY_SENTENCES.get(info.get('symmetry', {}).get('output'), '')}
 `zoo.check_symmetry(model, x)` measures it on your data.
 
 ## Limitations

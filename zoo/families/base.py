@@ -33,6 +33,8 @@ class Family:
         baselines: trivial predictors `{name: f(x) -> prediction}` the leaderboard measures beside the models.
         unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
         notes: deviations from the paper and limits of the entries, in sentences (for the cards).
+        weights_licence: licence of weights trained on the family's offline data.
+        usage: extra lines for the cards' "How to use" (e.g. a task-specific helper).
     """
 
     name = ""
@@ -53,6 +55,8 @@ class Family:
     baselines = {}
     unavailable_reason = None
     notes = ()
+    weights_licence = "Apache-2.0"
+    usage = ""
     study_test_data = ""
     entry_train_size = None
 

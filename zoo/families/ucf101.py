@@ -32,6 +32,9 @@ class FrameSelectionFamily(ImageSelectionFamily):
     default_hyperparameters = {"width": 0.25, "learning_rate": 1e-3, "dropout": 0.0}
     device_hyperparameters = {"cpu": {"width": 0.25, "dropout": 0.0}, "gpu": {"width": 1.0}}
     baselines = {"farthest_from_mean": farthest_from_mean}
+    weights_licence = "CC-BY-NC-3.0"
+    usage = ("Pick the first of your own frames or video: `zoo.select_first_frame(model, video=\"clip.mp4\")` or "
+             "`zoo.select_first_frame(model, frames=[...])`.\n")
     data_licence = ("UCF101 footage (research use); several clips of the shared subset are CC BY-NC 3.0, so these "
                     "weights are for non-commercial research use")
     train_steps, batch_size, sets_per_video = 40, 16, 50
