@@ -46,6 +46,13 @@ def _retrain(info):
     return f"\n## Retrain\n\n```bash\n{info['retrain']}\n```\n"
 
 
+def _new_classes(info):
+    if not info.get("input_spec", {}).get("classes"):
+        return ""
+    return (f"\nWith a new label set: `zoo.load(\"{info['name']}\", num_classes=K)` keeps every weight but the "
+            "output layer.")
+
+
 def _usage(info):
     name, shape = info["name"], info.get("input_spec", {}).get("elements")
     if info.get("weights") is False:
@@ -66,8 +73,7 @@ scores = model.predict(x)                     # x: {shape}
 zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
 model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metric)
 ```
-{info.get("usage", "")}
-With a new label set: `zoo.load("{name}", num_classes=K)` keeps every weight but the output layer."""
+{info.get("usage", "")}{_new_classes(info)}"""
 
 
 def render_card(info, leaderboard_rows=(), leaderboard_file=None):
