@@ -107,3 +107,12 @@ def test_readme_model_table_is_generated():
 
     text = README_PATH.read_text()
     assert text[text.index(TABLE_START) + len(TABLE_START):text.index(TABLE_END)].strip() == models_table()
+
+
+@pytest.mark.parametrize("name", [n for n in PRETRAINED if ENTRIES[n].family in FAMILIES
+                                  and get_family(ENTRIES[n].family).metric == "accuracy"])
+def test_shipped_classifiers_and_selectors_beat_chance(name):
+    info = read_info(ENTRIES[name].embedded_dir)
+    family = get_family(info["family"])
+    chance = 1 / (len(info["input_spec"]["classes"]) if "classes" in info["input_spec"] else family.set_size)
+    assert info["metrics"]["accuracy"]["mean"] > 1.5 * chance
