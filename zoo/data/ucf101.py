@@ -110,9 +110,13 @@ def split_clips(clips, root=None, split=1, groups=None):
 class FrameCache:
     """Decoded, centre-cropped, resized frames of each clip, decoded once.
 
+    Without `cache_dir` the frames stay in memory (enough for a few hundred clips). With it, each clip is saved
+    once as a `.npy` file and read back memory-mapped, so full UCF101 (13,320 clips) trains without holding its
+    ≈ 40 GB of frames in memory and later runs never decode video again.
+
     Args:
         size: side of the cached square frames.
-        cache_dir: optional folder for `.npy` copies, so later runs do not decode video again.
+        cache_dir: optional folder for the `.npy` copies (`$ZOO_CACHE_DIR/ucf101` when the family makes it).
     """
 
     def __init__(self, size, cache_dir=None):
@@ -128,16 +132,26 @@ class FrameCache:
     def __call__(self, clip):
         """`(frames, size, size, 3)` uint8 frames of `clip`."""
         if clip.path not in self._frames:
-            disk = self._disk_path(clip) if self.cache_dir else None
-            if disk is not None and disk.exists():
-                frames = np.load(disk)
+            if self.cache_dir is None:
+                self._frames[clip.path] = square_resize(read_frames(clip.path), self.size)
             else:
-                frames = square_resize(read_frames(clip.path), self.size)
-                if disk is not None:
+                disk = self._disk_path(clip)
+                if not disk.exists():
                     disk.parent.mkdir(parents=True, exist_ok=True)
-                    np.save(disk, frames)
-            self._frames[clip.path] = frames
+                    tmp = disk.with_suffix(".tmp.npy")
+                    np.save(tmp, square_resize(read_frames(clip.path), self.size))
+                    tmp.replace(disk)
+                self._frames[clip.path] = np.load(disk, mmap_mode="r")
         return self._frames[clip.path]
+
+    def all(self, clips, description="decoding clips"):
+        """Frames of every clip, with a progress bar while decoding."""
+        from tqdm.auto import tqdm
+
+        fresh = [c for c in clips if c.path not in self._frames]
+        for clip in tqdm(fresh, desc=description, disable=len(fresh) < 50):
+            self(clip)
+        return [self(clip) for clip in clips]
 
 
 def sample_frame_set(num_frames, n, stride, rng):

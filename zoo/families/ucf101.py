@@ -4,6 +4,9 @@ A set of 8 frames of one video, taken `stride` frames apart from a random start 
 every frame and the target is the earliest one. Elements are images: the DSS base layer is a 3×3 Conv2D.
 """
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 from zoo.data.frame_sets import FrameSetBatches, frame_selection_sets
@@ -47,7 +50,9 @@ class FrameSelectionFamily(ImageSelectionFamily):
         return {"learning_rate": hp.Choice("learning_rate", [3e-4, 1e-3, 3e-3])}
 
     def __init__(self, root=None, cache_dir=None):
-        self.root, self.cache_dir = root, cache_dir
+        self.root = root
+        self.cache_dir = cache_dir or (Path(os.environ["ZOO_CACHE_DIR"]) / "ucf101"
+                                       if os.environ.get("ZOO_CACHE_DIR") else None)
         self._cache = None
 
     @property
@@ -59,7 +64,7 @@ class FrameSelectionFamily(ImageSelectionFamily):
         root = self.root or default_root()
         if self._cache is None:
             self._cache = FrameCache(CACHE_SIZE, self.cache_dir)
-        return [self._cache(clip) for clip in split_clips(find_clips(root), root)[split]]
+        return self._cache.all(split_clips(find_clips(root), root)[split], f"decoding UCF101 {split} clips")
 
     def load_split(self, split, seed=1, size=None):
         if split == "train":
