@@ -106,8 +106,13 @@ def models_table():
 
     lines = ["| model | paper | task | architecture | parameters | test metric (harness, mean ± std over seeds) "
              "| weights |", "|---|---|---|---|---|---|---|"]
-    for name, entry in sorted(load_registry().items()):
-        family = get_family(entry.family)
+    from zoo.families import FAMILIES
+
+    families = list(FAMILIES)
+    entries = sorted(load_registry().values(),
+                     key=lambda e: (families.index(e.family), get_family(e.family).architectures.index(e.architecture)))
+    for entry in entries:
+        name, family = entry.name, get_family(entry.family)
         params, metric, weights = "", "not trained", "none"
         if entry.pretrained:
             info = read_info(entry.embedded_dir)
