@@ -30,7 +30,7 @@ from zoo.families import get_family
 from zoo.models.architectures import ARCHITECTURE_TITLES
 from zoo.registry import load_registry
 
-STUDY_EPOCHS, STUDY_PATIENCE = 60, 8
+STUDY_EPOCHS, STUDY_PATIENCE = 30, 5
 COLUMNS = ["model", "architecture", "train_size", "metric", "mean", "std", "n_seeds", "param_count", "width",
            "paper", "paper_note", "note", "training_data", "test_data", "backend", "keras_version", "device"]
 
@@ -49,9 +49,10 @@ def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="run
               patience=STUDY_PATIENCE, verbose=0):
     """Train and evaluate every (architecture, training-set size, seed) not yet in the runs file.
 
-    Each run uses the registered hyper-parameters of the architecture's entry, trains on the first `size` sets
-    of the training split with early stopping on the val split, and is evaluated by the harness on the paper's
-    test split (test seed 1).
+    Each run uses the registered hyper-parameters of the architecture's entry (with the family's
+    `study_hyperparameters` on top, e.g. a smaller width so that dozens of runs fit a CPU budget), trains on the
+    first `size` sets of the training split with early stopping on the val split, and is evaluated by the harness
+    on the paper's test split (test seed 1).
     """
     family = get_family(family_name)
     entries = {e.architecture: e for e in load_registry().values() if e.family == family_name}
@@ -64,8 +65,9 @@ def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="run
             for seed in seeds:
                 if (entry.name, size, seed) in done:
                     continue
+                hyperparameters = {**entry.hyperparameters, **family.study_hyperparameters}
                 keras.utils.set_random_seed(seed)
-                model = build_compiled(family, architecture, entry.hyperparameters)
+                model = build_compiled(family, architecture, hyperparameters)
                 model, fit = fit_model(model, family, train, val, epochs=epochs, patience=patience, seed=seed,
                                        checkpoint_dir=Path(work_dir) / family_name / f"{entry.name}_{size}_{seed}",
                                        verbose=verbose)
@@ -73,7 +75,7 @@ def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="run
                 run = {
                     "model": entry.name, "architecture": architecture, "train_size": size, "seed": seed,
                     "metric": family.metric, "value": metrics[family.metric]["mean"],
-                    "param_count": model.count_params(), "hyperparameters": entry.hyperparameters, "fit": fit,
+                    "param_count": model.count_params(), "hyperparameters": hyperparameters, "fit": fit,
                     **_environment(), "date": datetime.date.today().isoformat(),
                 }
                 RESULTS_DIR.mkdir(parents=True, exist_ok=True)

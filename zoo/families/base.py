@@ -29,6 +29,7 @@ class Family:
         leaderboard_kind: `"study"` (every architecture retrained at several sizes and seeds) or `"entries"`
             (the shipped entries evaluated over several test seeds).
         study_test_data: what a study run is evaluated on, in words.
+        study_hyperparameters: hyper-parameters every study run uses on top of its entry's (e.g. a smaller width).
         entry_train_size: the training-set size of the shipped entries, for the leaderboard.
         baselines: trivial predictors `{name: f(x) -> prediction}` the leaderboard measures beside the models.
         unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
@@ -58,6 +59,7 @@ class Family:
     weights_licence = "Apache-2.0"
     usage = ""
     study_test_data = ""
+    study_hyperparameters = {}
     entry_train_size = None
 
     @property

@@ -56,6 +56,8 @@ class SignalsFamily(Family):
              "time before its linear layer.",
              "Inputs are the raw signals: sets of 25 noisy copies of 100 steps, like the generator's.")
     leaderboard_kind = "study"
+    # 48 runs (8 architectures × 2 sizes × 3 seeds) at half the entries' width fit about an hour on 2 CPU cores.
+    study_hyperparameters = {"width": 0.125}
     entry_train_size = PAPER_SPLIT_SIZES["train"]
     study_test_data = f"the {PAPER_SPLIT_SIZES['test']}-set test split drawn with seed {PAPER_SEED} (the paper's)"
     input_spec = {"elements": [None, SET_SIZE, LENGTH, 1], "mask": [None, SET_SIZE], "classes": list(CLASSES)}
