@@ -45,8 +45,8 @@ def refresh_card(name):
     info = read_info(folder)
     path = leaderboard_path(entry.family)
     described = {k: v for k, v in info.items() if k != "files"}
-    described.update(limitations=family.limitations(info["hyperparameters"]), retrain=family.retrain_command(name),
-                     usage=family.usage)
+    described.update(limitations=family.limitations(info["hyperparameters"], info["architecture"]),
+                     retrain=family.retrain_command(name), usage=family.usage)
     card = render_card(described, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
     info = rewrite_card(folder, card)
     MODEL_CARDS_DIR.mkdir(exist_ok=True)

@@ -56,6 +56,9 @@ class Family:
     baselines = {}
     unavailable_reason = None
     notes = ()
+    # Architectures that stay far below the others on the task for a reason the family states (e.g. the paper's negative
+    # result); their cards say so and the beat-chance guard of the tests exempts them.
+    weak_architectures = {}
     weights_licence = "Apache-2.0"
     usage = ""
     study_test_data = ""
@@ -82,10 +85,14 @@ class Family:
         """`{"name", "training_split", "evaluation_split"}`: the data a model was trained and evaluated on."""
         raise NotImplementedError
 
-    def limitations(self, hyperparameters):
-        """What a user should know about an entry trained with `hyperparameters` (for its card)."""
+    def limitations(self, hyperparameters, architecture=None):
+        """What a user should know about an entry of `architecture` trained with `hyperparameters` (for its card)."""
         width = hyperparameters.get("width", 1.0)
         notes = []
+        if architecture in self.weak_architectures:
+            notes.append("Far below the DSS models on this task, by design of the architecture: "
+                         f"{self.weak_architectures[architecture]} It ships as the paper's point of comparison, not "
+                         "as a model to use.")
         if width != 1.0:
             notes.append(f"Trained at {width:g}× the paper's channel widths (CPU budget); `zoo train NAME --budget "
                          "gpu` trains the paper's widths.")

@@ -55,6 +55,14 @@ class SignalsFamily(Family):
              "to circular shifts by multiples of 4 steps, and the head averages (rather than sums) over the set and "
              "time before its linear layer.",
              "Inputs are the raw signals: sets of 25 noisy copies of 100 steps, like the generator's.")
+    weak_architectures = {
+        "dss_sridhar": "subtracting the set mean from every element removes the clean signal the 25 copies share and "
+                       "leaves their independent noise (the paper's Fig. 4 finding).",
+        "mlp": "one MLP on all 2500 concatenated values shares no weights across elements or time steps, so 3000 "
+               "training sets of randomly shifted, scaled signals are far too few.",
+        "deepsets": "each signal is an unstructured 100-vector to a Dense layer (no shift-equivariant convolution), "
+                    "so the random frequency and phase of the signal must be learnt position by position.",
+    }
     leaderboard_kind = "study"
     # 48 runs (8 architectures × 2 sizes × 3 seeds) at half the entries' width fit about an hour on 2 CPU cores.
     study_hyperparameters = {"width": 0.125}
