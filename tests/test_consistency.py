@@ -49,6 +49,8 @@ def test_recorded_metrics_are_what_the_harness_measures(name):
     model = zoo.load(name)
     assert model.count_params() == info["param_count"]
     family = get_family(info["family"])
+    if family.missing_data:
+        pytest.skip(family.missing_data)
     measured = evaluate_model(model, family, seeds=info["metrics"]["seeds"])
     recorded = info["metrics"][family.metric]["values"]
     tolerance = 1.5 / 300  # one test set may flip where float reductions differ
@@ -62,6 +64,8 @@ LEADERBOARDS = {family.leaderboard_name: name for name, family in FAMILIES.items
 @pytest.mark.parametrize("leaderboard_name", sorted(LEADERBOARDS))
 def test_leaderboard_csv_agrees_with_runs_or_entries(leaderboard_name):
     family = get_family(LEADERBOARDS[leaderboard_name])
+    if family.missing_data:
+        pytest.skip(family.missing_data)
     written = pd.read_csv(RESULTS_DIR / f"{leaderboard_name}.csv")
     if family.leaderboard_kind == "study":
         expected = leaderboard(family.name)

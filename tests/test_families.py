@@ -4,19 +4,16 @@ import numpy as np
 import pytest
 
 from evaluation.harness import evaluate_baseline
-from zoo.data import ucf101
 from zoo.families import FAMILIES, get_family
 from zoo.registry import REGISTRY_PATH, load_registry
-
-NEEDS_SHARED_DATA = {"ucf101"}
 
 
 def _available(name):
     family = get_family(name)
     if family.unavailable_reason:
         pytest.skip(f"{family.unavailable_reason} (tested on generated fixtures in tests/data)")
-    if name in NEEDS_SHARED_DATA and not ucf101.SHARED_SUBSET.is_dir():
-        pytest.skip("the shared UCF101 subset is not on this machine")
+    if family.missing_data:
+        pytest.skip(family.missing_data)
     return family
 
 
@@ -54,7 +51,7 @@ def test_every_architecture_is_registered_and_unknown_ones_are_refused(name):
 
 @pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items() if f.baselines and not f.unavailable_reason))
 def test_trivial_baselines_are_measured(name):
-    family = get_family(name)
+    family = _available(name)
     for baseline in family.baselines:
         metrics = evaluate_baseline(family, baseline, seeds=(1, 2))
         assert 0 < metrics[family.metric]["mean"] < 255 and len(metrics[family.metric]["values"]) == 2

@@ -75,6 +75,19 @@ def test_shared_subset_split_when_available():
     assert len(clips) == 22 and [len(splits[k]) for k in ("train", "val", "test")] == [13, 3, 6]
 
 
+def test_a_copy_of_the_shared_subset_keeps_its_split_wherever_it_lies(ucf_tree):
+    # Groups 2 and 24 are the subset's validation groups; the official rule would hold out groups 1-7 instead.
+    (ucf_tree / "MANIFEST.csv").write_text(ucf101.SUBSET_MANIFEST_HEADER + ",source_licence,note\n")
+    splits = split_clips(find_clips(ucf_tree), ucf_tree)
+    assert {c.group for c in splits["val"]} == {2, 24} and {c.group for c in splits["test"]} == set()
+
+
+def test_a_missing_ucf101_folder_is_reported_not_raised(tmp_path):
+    from zoo.families.ucf101 import FrameSelectionFamily
+
+    assert "does not exist" in FrameSelectionFamily(root=tmp_path / "nowhere").missing_data
+
+
 def test_frame_cache_decodes_once_and_reuses_disk_copies(ucf_tree, tmp_path, monkeypatch):
     clip = find_clips(ucf_tree)[0]
     frames = FrameCache(16, tmp_path / "cache")(clip)

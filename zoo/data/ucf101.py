@@ -29,6 +29,7 @@ SHARED_SUBSET = Path(__file__).resolve().parents[2].parent / "shared" / "data" /
 # The 22-clip subset shipped to developers: held-out groups chosen so that test and validation each mix sources and
 # formats (the official split 1 would leave 7 training clips).
 SUBSET_SPLITS = {"test": (3, 7, 11, 19, 23), "val": (2, 24)}
+SUBSET_MANIFEST_HEADER = "clip,file,format,frames,resolution,source_repository"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +56,15 @@ def default_root():
     raise FileNotFoundError(
         "No UCF101 data: set UCF101_ROOT (or pass root=) to the folder that holds UCF-101/<Class>/*.avi, "
         "as unpacked from the official archive, or prepare tensorflow-datasets' ucf101.")
+
+
+def is_shared_subset(root):
+    """Whether `root` is the shared 22-clip subset: it sits beside the checkout or carries the subset's MANIFEST.csv."""
+    root = Path(root)
+    if SHARED_SUBSET.is_dir() and root.resolve() == SHARED_SUBSET.resolve():
+        return True
+    manifest = root / "MANIFEST.csv"
+    return manifest.is_file() and manifest.read_text().startswith(SUBSET_MANIFEST_HEADER)
 
 
 def find_clips(root=None):
@@ -96,7 +106,7 @@ def split_clips(clips, root=None, split=1, groups=None):
         is_test = [c.group in test for c in clips]
     elif official is not None:
         is_test = [c.name in official for c in clips]
-    elif root is not None and root.resolve() == SHARED_SUBSET.resolve():
+    elif root is not None and is_shared_subset(root):
         val_groups = set(SUBSET_SPLITS["val"])
         is_test = [c.group in SUBSET_SPLITS["test"] for c in clips]
     else:

@@ -66,6 +66,11 @@ class Family:
     entry_train_size = None
 
     @property
+    def missing_data(self):
+        """Why the family's data is not on this machine (e.g. no UCF101 folder), or None when it can be loaded."""
+        return None
+
+    @property
     def leaderboard_name(self):
         return self.name
 

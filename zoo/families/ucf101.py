@@ -56,6 +56,14 @@ class FrameSelectionFamily(ImageSelectionFamily):
         self._cache = None
 
     @property
+    def missing_data(self):
+        try:
+            find_clips(self.root or default_root())
+        except FileNotFoundError as error:
+            return str(error)
+        return None
+
+    @property
     def input_spec(self):
         return dict(super().input_spec, range="RGB in [0, 1], frames centre-cropped to a square and resized to 64 px")
 
