@@ -33,6 +33,18 @@ def device_name():
 
 
 def device_description():
+    """The accelerator's name when Keras runs on one (with the host's core count), else the CPU's model."""
+    from training.search import has_gpu
+
+    if has_gpu() and keras.config.backend() == "jax":
+        import jax
+
+        return f"{jax.devices()[0].device_kind}, host with {os.cpu_count()} cores"
+    if has_gpu():
+        import tensorflow as tf
+
+        details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
+        return f"{details.get('device_name', 'GPU')}, host with {os.cpu_count()} cores"
     model = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as handle:

@@ -35,6 +35,24 @@ def leaderboard_rows(family, name):
     return table.astype(object).where(table.notna(), None).to_dict("records")
 
 
+def baseline_shortfall(family, name):
+    """A card sentence naming the trivial baselines that beat entry `name` on its family's leaderboard, or ""."""
+    path = leaderboard_path(family.name)
+    if not path.exists():
+        return ""
+    means = pd.read_csv(path).set_index("model")["mean"].dropna()
+    if name not in means:
+        return ""
+    ours = means[name]
+    better = {model.removeprefix("baseline:").replace("_", " "): value for model, value in means.items()
+              if model.startswith("baseline:") and (value > ours if family.higher_is_better else value < ours)}
+    if not better:
+        return ""
+    listed = "; ".join(f"the trivial {b} predictor scores {v:g}" for b, v in better.items())
+    return (f"On this test data it does not beat the trivial baseline: {family.metric} {ours:g}, while {listed} "
+            f"(see {path.name}).")
+
+
 def refresh_card(name):
     """Re-render the card of a pretrained entry: entry `README.md`, `zoo.json` hashes, registry, `model_cards/`."""
     from zoo.families import get_family
@@ -45,7 +63,11 @@ def refresh_card(name):
     info = read_info(folder)
     path = leaderboard_path(entry.family)
     described = {k: v for k, v in info.items() if k != "files"}
-    described.update(limitations=family.limitations(info["hyperparameters"], info["architecture"]),
+    limitations = family.limitations(info["hyperparameters"], info["architecture"])
+    shortfall = baseline_shortfall(family, name)
+    if shortfall:
+        limitations = shortfall if limitations == "None recorded." else f"{shortfall} {limitations}"
+    described.update(limitations=limitations,
                      retrain=family.retrain_command(name), usage=family.usage)
     card = render_card(described, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
     info = rewrite_card(folder, card)

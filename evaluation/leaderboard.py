@@ -112,7 +112,7 @@ def unavailable_leaderboard(family):
 
 def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
     """One row per pretrained entry of the family, and one per trivial baseline: the harness's metric over `seeds`
-    test draws."""
+    test draws (an entry's recorded harness measurement when it was taken over the same seeds)."""
     family = get_family(family_name)
     if family.unavailable_reason:
         return unavailable_leaderboard(family)
@@ -121,7 +121,9 @@ def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
     rows = []
     for entry in entries:
         model = zoo.load(entry.name)
-        stats = evaluate_model(model, family, seeds=seeds)[family.metric]
+        recorded = model.zoo_info.get("metrics", {})  # the harness's measurement, re-checked by tests
+        stats = (recorded if recorded.get("seeds") == list(seeds) else evaluate_model(model, family, seeds))[
+            family.metric]
         data = model.zoo_info["dataset"]
         rows.append({
             "model": entry.name, "architecture": ARCHITECTURE_TITLES[entry.architecture],

@@ -19,13 +19,14 @@ from zoo.registry import get_entry, load_registry, save_registry
 DEFAULT_WORK_DIR = Path("runs")
 
 
-def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR, seed=0, verbose=2):
+def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR, seed=0, width=None, verbose=2):
     """Train the registered model `name` from scratch and write its entry folder.
 
     Steps: a keras-tuner search (size set by `budget`), a checkpointed fit of the best configuration on the full
     training split, the harness's evaluation on the test split, then `zoo.save`. Without `output_dir` the entry
     is written into the package (`zoo/pretrained/<name>`), its hashes and hyper-parameters go into the registry
-    and its card into `model_cards/`. Every step resumes from `work_dir` when a run was interrupted.
+    and its card into `model_cards/`. Every step resumes from `work_dir` when a run was interrupted. `width`
+    fixes the channel-width multiplier instead of the budget's (e.g. 0.25 on a GPU, to ship small weights).
 
     Returns:
         The entry's `zoo.json` content.
@@ -36,6 +37,8 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     budget.update(family.budget_overrides.get(budget["name"], {}))
     work = Path(work_dir) / name
     fixed = {**family.device_hyperparameters.get(budget["name"], {}), **budget.get("hyperparameters", {})}
+    if width is not None:
+        fixed["width"] = width
     hyperparameters, search_summary = search(family, entry.architecture, budget, work / "search", seed=seed,
                                              fixed=fixed, verbose=verbose)
     keras.utils.set_random_seed(seed)
@@ -87,8 +90,9 @@ def main(argv=None):
     parser.add_argument("--output-dir")
     parser.add_argument("--work-dir", default=str(DEFAULT_WORK_DIR))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--width", type=float, help="channel-width multiplier (default: the budget's)")
     args = parser.parse_args(argv)
-    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed)
+    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed, args.width)
     print(json.dumps(info["metrics"], indent=2))
 
 

@@ -68,7 +68,7 @@ def _predict(args):
 def _train(args):
     from training.train import train_entry
 
-    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed)
+    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed, args.width)
     print(json.dumps(info["metrics"], indent=2))
 
 
@@ -134,6 +134,7 @@ def build_parser():
     p.add_argument("--output-dir")
     p.add_argument("--work-dir", default="runs")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--width", type=float, help="channel-width multiplier (default: the budget's)")
     p.set_defaults(func=_train)
 
     p = commands.add_parser("leaderboard", help="run a family's study and write its leaderboard CSV")

@@ -90,6 +90,19 @@ def test_entries_leaderboard_evaluates_the_shipped_weights(tiny_zoo, results_dir
     assert (results_dir / "entries.png").stat().st_size > 1000
 
 
+def test_entries_leaderboard_takes_the_recorded_harness_measurement_of_the_same_seeds(tiny_zoo, results_dir):
+    from zoo.entry import folder_hashes, read_info
+
+    info = read_info(tiny_zoo["folder"])
+    info["metrics"] = {"split": "test", "seeds": [1, 2], "accuracy": {"mean": 0.5, "std": 0.1, "values": [0.4, 0.6]}}
+    (tiny_zoo["folder"] / "zoo.json").write_text(json.dumps(info))
+    registry = json.loads(tiny_zoo["registry"].read_text())
+    registry["tiny_dss_signals"]["sha256"] = folder_hashes(tiny_zoo["folder"])
+    tiny_zoo["registry"].write_text(json.dumps(registry))
+    assert leaderboard.entries_leaderboard("signals", seeds=(1, 2))["mean"].tolist() == [0.5]
+    assert leaderboard.entries_leaderboard("signals", seeds=(1,))["mean"].iloc[0] != 0.5  # other seeds: measured
+
+
 def test_reship_keeps_weights_and_measurements(tiny_zoo, results_dir):
     from zoo.entry import read_info
 

@@ -99,8 +99,8 @@ class Family:
                          f"{self.weak_architectures[architecture]} It ships as the paper's point of comparison, not "
                          "as a model to use.")
         if width != 1.0:
-            notes.append(f"Trained at {width:g}× the paper's channel widths (CPU budget); `zoo train NAME --budget "
-                         "gpu` trains the paper's widths.")
+            notes.append(f"Trained at {width:g}× the paper's channel widths, to keep the weights small and training "
+                         "short; `zoo train NAME --budget gpu` trains the paper's widths.")
         return " ".join(notes + list(self.notes)) or "None recorded."
 
     def retrain_command(self, name):

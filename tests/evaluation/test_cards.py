@@ -1,0 +1,26 @@
+import pandas as pd
+
+from evaluation import cards
+from zoo.families import get_family
+
+
+def _leaderboard(tmp_path, monkeypatch, rows):
+    monkeypatch.setattr(cards, "RESULTS_DIR", tmp_path)
+    pd.DataFrame(rows, columns=["model", "mean"]).to_csv(tmp_path / "burst_deblurring.csv", index=False)
+
+
+def test_a_card_says_when_a_trivial_baseline_beats_the_entry(tmp_path, monkeypatch):
+    family = get_family("burst_deblurring")  # mean absolute error: lower is better
+    _leaderboard(tmp_path, monkeypatch, [("dss_max_burst_deblurring", 9.5), ("baseline:median_pixel", 9.25)])
+    sentence = cards.baseline_shortfall(family, "dss_max_burst_deblurring")
+    assert "does not beat the trivial baseline: mae_255 9.5" in sentence
+    assert "median pixel predictor scores 9.25" in sentence
+
+
+def test_no_sentence_when_the_entry_beats_every_baseline_or_is_not_listed(tmp_path, monkeypatch):
+    family = get_family("burst_deblurring")
+    _leaderboard(tmp_path, monkeypatch, [("dss_max_burst_deblurring", 9.0), ("baseline:median_pixel", 9.25)])
+    assert cards.baseline_shortfall(family, "dss_max_burst_deblurring") == ""
+    assert cards.baseline_shortfall(family, "dss_sum_burst_deblurring") == ""
+    quality = get_family("quality_noise10")  # no leaderboard file in tmp_path
+    assert cards.baseline_shortfall(quality, "dss_max_quality_noise10") == ""
