@@ -21,6 +21,12 @@ def test_predict_prints_predictions_and_the_symmetry_check(tiny_zoo, capsys):
     assert out.count("predicted") == 3 and "symmetry check: passed=True" in out
 
 
+def test_predict_shows_as_many_sets_as_asked_for_an_image_to_image_entry(capsys):
+    assert main(["predict", "dss_aittala_colour_matching", "-n", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("prediction (6, 64, 64, 3), mean absolute error") == 2 and "passed=True" in out
+
+
 def test_eval_prints_harness_metrics(tiny_zoo, capsys):
     assert main(["eval", "tiny_dss_signals", "--seeds", "1"]) == 0
     assert json.loads(capsys.readouterr().out)["seeds"] == [1]
