@@ -150,3 +150,17 @@ def test_zero_initialised_aggregate_keeps_deep_stacks_element_aware(rng, initial
     h = to_numpy(h)
     spread = h.std(axis=1).mean() / h.std()  # differences between the elements of a set, relative to all
     assert (spread > 0.1) == keeps_elements_apart
+
+
+def test_clones_stay_distinct_while_keras_tracks_shared_objects():
+    """Keras marks configs whose objects had the same id() as shared while it loads a model; ids of collected
+    temporaries are reused, so a base-layer config can carry a `shared_object_id`. L1 and L2 must stay two layers."""
+    from keras.src.saving.serialization_lib import ObjectSharingScope
+
+    config = dict(keras.saving.serialize_keras_object(keras.layers.Conv2D(4, 3)), shared_object_id=12345)
+    with ObjectSharingScope():
+        layer = DSSLayer(config, aggregation="sum")
+    assert layer.aggregate is not layer.element.layer and not layer.aggregate.use_bias
+    layer.build((None, 3, 8, 8, 2))
+    assert len(layer.weights) == 3  # L1 kernel and bias, L2 kernel
+    assert "shared_object_id" not in layer.get_config()["base_layer"]
