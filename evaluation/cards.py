@@ -63,11 +63,9 @@ def refresh_card(name):
     info = read_info(folder)
     path = leaderboard_path(entry.family)
     described = {k: v for k, v in info.items() if k != "files"}
-    limitations = family.limitations(info["hyperparameters"], info["architecture"])
     shortfall = baseline_shortfall(family, name)
-    if shortfall:
-        limitations = shortfall if limitations == "None recorded." else f"{shortfall} {limitations}"
-    described.update(limitations=limitations,
+    described.update(limitations=family.limitations(info["hyperparameters"], info["architecture"],
+                                                    [shortfall] if shortfall else []),
                      retrain=family.retrain_command(name), usage=family.usage)
     card = render_card(described, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
     info = rewrite_card(folder, card)

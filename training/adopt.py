@@ -11,14 +11,13 @@ Example:
     python -m training.adopt gpu_entries/dss_sum_colour_matching                           # here
 """
 
-from pathlib import Path
-
 import zoo
-from evaluation.cards import refresh_card, write_readme_table
+from evaluation.cards import write_readme_table
 from evaluation.harness import evaluate_model
-from zoo.entry import folder_hashes, load_model_folder, read_info, verify_folder
+from training.train import register_embedded
 from zoo.families import get_family
-from zoo.registry import get_entry, load_registry, save_registry
+from zoo.loading import LOCAL_PREFIX
+from zoo.registry import get_entry
 
 
 def adopt_entry(folder):
@@ -29,25 +28,16 @@ def adopt_entry(folder):
         UnknownModelError: the entry's name is not registered.
         ValueError: the folder's family or architecture differ from the registry's.
     """
-    folder = Path(folder)
-    info = read_info(folder)
-    verify_folder(folder, info["files"])
+    model = zoo.load(f"{LOCAL_PREFIX}{folder}")  # checks every file's sha256; compiled for the harness
+    info = model.zoo_info
     entry = get_entry(info["name"])
     if (info["family"], info["architecture"]) != (entry.family, entry.architecture):
         raise ValueError(f"{folder} holds a {info['architecture']} model of family {info['family']}; the registry's "
                          f"{entry.name} is a {entry.architecture} model of family {entry.family}.")
-    model = load_model_folder(folder)
-    family = get_family(entry.family)
-    family.compile(model, **{k: v for k, v in info["hyperparameters"].items() if k == "learning_rate"})
-    metrics = evaluate_model(model, family, seeds=info["metrics"]["seeds"])
+    metrics = evaluate_model(model, get_family(entry.family), seeds=info["metrics"]["seeds"])
     training = dict(info["training"], metrics_where_trained=info["metrics"])
-    fields = {k: v for k, v in info.items() if k not in ("files", "name", "metrics", "training")}
-    zoo.save(model, entry.embedded_dir, name=entry.name, overwrite=True, metrics=metrics, training=training, **fields)
-    entries = load_registry()
-    entries[entry.name].hyperparameters = info["hyperparameters"]
-    entries[entry.name].sha256 = folder_hashes(entry.embedded_dir)
-    save_registry(entries)
-    return refresh_card(entry.name)
+    zoo.save(model, entry.embedded_dir, name=entry.name, overwrite=True, metrics=metrics, training=training)
+    return register_embedded(entry.name, info["hyperparameters"])
 
 
 def main(argv=None):

@@ -63,12 +63,18 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
         },
     )
     if output_dir is None:
-        entries = load_registry()
-        entries[name].hyperparameters = hyperparameters
-        save_registry(entries)
-        info = refresh_card(name)
+        info = register_embedded(name, hyperparameters)
         write_readme_table()
     return info
+
+
+def register_embedded(name, hyperparameters):
+    """Record the hyper-parameters of the folder embedded for entry `name` and regenerate its card (which also
+    records the folder's hashes in the registry); returns the entry's `zoo.json`."""
+    entries = load_registry()
+    entries[name].hyperparameters = hyperparameters
+    save_registry(entries)
+    return refresh_card(name)
 
 
 def _summary(family, budget, fit, search_summary):

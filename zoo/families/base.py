@@ -90,10 +90,11 @@ class Family:
         """`{"name", "training_split", "evaluation_split"}`: the data a model was trained and evaluated on."""
         raise NotImplementedError
 
-    def limitations(self, hyperparameters, architecture=None):
-        """What a user should know about an entry of `architecture` trained with `hyperparameters` (for its card)."""
+    def limitations(self, hyperparameters, architecture=None, findings=()):
+        """What a user should know about an entry of `architecture` trained with `hyperparameters` (for its card),
+        after `findings` measured elsewhere (e.g. a trivial baseline that beats it)."""
         width = hyperparameters.get("width", 1.0)
-        notes = []
+        notes = list(findings)
         if architecture in self.weak_architectures:
             notes.append("Far below the DSS models on this task, by design of the architecture: "
                          f"{self.weak_architectures[architecture]} It ships as the paper's point of comparison, not "

@@ -12,14 +12,8 @@ AGGREGATIONS = ("sum", "max", "aittala", "sridhar")
 
 
 def clone_layer(config, **overrides):
-    """A fresh, unbuilt layer from a serialized layer config, with some constructor arguments replaced.
-
-    The config's `shared_object_id` is dropped: while Keras loads a model it marks configs whose objects had the same
-    `id()` as one shared object, and ids of garbage-collected temporaries are reused, so two clones of one config
-    (L1 and L2 of a DSS layer) could otherwise come back as the same layer.
-    """
-    config = {k: v for k, v in config.items() if k != "shared_object_id"}
-    config["config"] = dict(config["config"])
+    """A fresh, unbuilt layer from a serialized layer config, with some constructor arguments replaced."""
+    config = dict(config, config=dict(config["config"]))
     for key, value in overrides.items():
         if key in config["config"]:
             config["config"][key] = value
@@ -69,6 +63,8 @@ class DSSLayer(SetLayer):
             raise ValueError(f"Unknown DSS aggregation {aggregation!r}; expected one of {AGGREGATIONS}.")
         if isinstance(base_layer, keras.layers.Layer):
             base_layer = keras.saving.serialize_keras_object(base_layer)
+        # While Keras loads a model it marks configs whose objects had the same id() as one shared object, and ids of
+        # garbage-collected temporaries are reused: with the marker, L1 and L2 would come back as the same layer.
         base_layer = {k: v for k, v in base_layer.items() if k != "shared_object_id"}
         self.base_layer = base_layer
         self.aggregation = aggregation
