@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.cards import RESULTS_DIR
+from zoo.environment import has_gpu
 from zoo.families import get_family
 
 SET_SIZES = tuple(2**k for k in range(3, 13))  # 8 … 4096
@@ -27,15 +28,11 @@ SET_SIZES = tuple(2**k for k in range(3, 13))  # 8 … 4096
 
 def device_name():
     """A short name of the hardware for file names: the GPU if Keras sees one, else `cpu<cores>`."""
-    from training.search import has_gpu
-
     return "gpu" if has_gpu() else f"cpu{os.cpu_count()}"
 
 
 def device_description():
     """The accelerator's name when Keras runs on one (with the host's core count), else the CPU's model."""
-    from training.search import has_gpu
-
     if has_gpu() and keras.config.backend() == "jax":
         import jax
 

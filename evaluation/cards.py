@@ -1,4 +1,9 @@
-"""Regenerate model cards from the registry, the entries' `zoo.json` and the leaderboard CSVs."""
+"""Regenerate model cards from the registry, the entries' `zoo.json` and the leaderboard CSVs.
+
+The text of every card is rendered by `zoo.cards.render_card`; this module gathers what a card shows (the
+family's wording, the leaderboard rows, the measured findings) and writes the cards where they live: the entry
+folder, `model_cards/` and the README's model table.
+"""
 
 from pathlib import Path
 
@@ -6,23 +11,26 @@ import pandas as pd
 
 from zoo.cards import render_card
 from zoo.entry import folder_hashes, read_info, rewrite_card
-from zoo.registry import get_entry, load_registry, save_registry
+from zoo.families import FAMILIES, get_family
+from zoo.metrics import higher_is_better
+from zoo.registry import get_entry, load_registry, update_entry
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MODEL_CARDS_DIR = Path(__file__).resolve().parents[1] / "model_cards"
 README_PATH = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- models:start -->", "<!-- models:end -->"
+CARD_COLUMNS = ["train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count", "paper", "note",
+                "backend"]
 
 
 def leaderboard_path(family):
-    """The leaderboard CSV of a family (named by `Family.leaderboard_name`)."""
-    from zoo.families import get_family
-
+    """The leaderboard CSV of a family (named by its `LeaderboardPlan`)."""
     return RESULTS_DIR / f"{get_family(family).leaderboard_name}.csv"
 
 
-CARD_COLUMNS = ["train_size", "metric", "mean", "std", "n_seeds", "width", "param_count", "paper", "note",
-                "backend"]
+def _read(path):
+    table = pd.read_csv(path)
+    return table.astype(object).where(table.notna(), None)
 
 
 def leaderboard_rows(family, name):
@@ -30,90 +38,94 @@ def leaderboard_rows(family, name):
     path = leaderboard_path(family)
     if not path.exists():
         return []
-    table = pd.read_csv(path)
-    table = table.loc[table["model"] == name, CARD_COLUMNS]
-    return table.astype(object).where(table.notna(), None).to_dict("records")
+    table = _read(path)
+    return table.loc[table["model"] == name, CARD_COLUMNS].to_dict("records")
 
 
 def baseline_shortfall(family, name):
-    """A card sentence naming the trivial baselines that beat entry `name` on its family's leaderboard, or ""."""
+    """A card sentence naming the trivial baselines that beat entry `name` on its family's primary metric, or ""."""
     path = leaderboard_path(family.name)
     if not path.exists():
         return ""
-    means = pd.read_csv(path).set_index("model")["mean"].dropna()
+    table = pd.read_csv(path)
+    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()]
+    means = primary.set_index("model")["mean"].dropna()
     if name not in means:
         return ""
-    ours = means[name]
+    ours, higher = means[name], higher_is_better(family.task.primary)
     better = {model.removeprefix("baseline:").replace("_", " "): value for model, value in means.items()
-              if model.startswith("baseline:") and (value > ours if family.higher_is_better else value < ours)}
+              if model.startswith("baseline:") and (value > ours if higher else value < ours)}
     if not better:
         return ""
     listed = "; ".join(f"the trivial {b} predictor scores {v:g}" for b, v in better.items())
-    return (f"On this test data it does not beat the trivial baseline: {family.metric} {ours:g}, while {listed} "
-            f"(see {path.name}).")
+    return (f"On this test data it does not beat the trivial baseline: {family.task.primary} {ours:g}, while "
+            f"{listed} (see {path.name}).")
+
+
+def describe(family, info):
+    """The card fields a family adds to an entry's `zoo.json`: task type, output, usage, limitations, retrain."""
+    shortfall = baseline_shortfall(family, info["name"])
+    return {**{k: v for k, v in info.items() if k != "files"},
+            "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
+            "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
+                                              [shortfall] if shortfall else []),
+            "retrain": family.retrain_command(info["name"])}
+
+
+def _card(info, family):
+    path = leaderboard_path(family.name)
+    return render_card(describe(family, info), leaderboard_rows(family.name, info["name"]),
+                       f"evaluation/results/{path.name}")
+
+
+def _write_model_card(name, card):
+    MODEL_CARDS_DIR.mkdir(exist_ok=True)
+    (MODEL_CARDS_DIR / f"{name}.md").write_text(card)
 
 
 def refresh_card(name):
     """Re-render the card of a pretrained entry: entry `README.md`, `zoo.json` hashes, registry, `model_cards/`."""
-    from zoo.families import get_family
-
     entry = get_entry(name)
-    family = get_family(entry.family)
     folder = entry.embedded_dir
-    info = read_info(folder)
-    path = leaderboard_path(entry.family)
-    described = {k: v for k, v in info.items() if k != "files"}
-    shortfall = baseline_shortfall(family, name)
-    described.update(limitations=family.limitations(info["hyperparameters"], info["architecture"],
-                                                    [shortfall] if shortfall else []),
-                     retrain=family.retrain_command(name), usage=family.usage)
-    card = render_card(described, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
+    card = _card(read_info(folder), get_family(entry.family))
     info = rewrite_card(folder, card)
-    MODEL_CARDS_DIR.mkdir(exist_ok=True)
-    (MODEL_CARDS_DIR / f"{name}.md").write_text(card)
-    entries = load_registry()
-    entries[name].sha256 = folder_hashes(folder)
-    save_registry(entries)
+    _write_model_card(name, card)
+    update_entry(name, sha256=folder_hashes(folder))
     return info
 
 
 def unavailable_card(name):
     """Write the card of an entry whose family cannot be trained here (e.g. licensed data): what it is and why it
     has no weights."""
-    from zoo.families import get_family
-    from zoo.models.architectures import ARCHITECTURE_TITLES
-
     entry = get_entry(name)
     family = get_family(entry.family)
-    model = family.build(entry.architecture, **entry.hyperparameters, edges=[])
+    model = family.example_model(entry.architecture, entry.hyperparameters)
     info = {"name": name, "family": family.name, "architecture": entry.architecture,
-            "title": ARCHITECTURE_TITLES[entry.architecture], "paper": family.paper, "task": family.task,
+            "title": family.title(entry.architecture), "paper": family.paper.key, "task": family.description,
             "dataset": family.dataset_info(), "hyperparameters": entry.hyperparameters,
             "param_count": model.count_params(), "symmetry": model.symmetry, "input_spec": family.input_spec,
-            "limitations": f"No pretrained weights: {family.unavailable_reason}. The architecture loads with "
-                           f"`zoo.load({name!r}, pretrained=False)` and trains with `zoo train {name}` once the "
-                           "data is available.",
             "license": {"code": "Apache-2.0", "weights": "Apache-2.0", "notes": "No weights are shipped."},
-            "weights": False, "retrain": family.retrain_command(name)}
-    path = leaderboard_path(entry.family)
-    card = render_card(info, leaderboard_rows(entry.family, name), f"evaluation/results/{path.name}")
-    MODEL_CARDS_DIR.mkdir(exist_ok=True)
-    (MODEL_CARDS_DIR / f"{name}.md").write_text(card)
+            "weights": False}
+    described = describe(family, info)
+    described["limitations"] = (f"No pretrained weights: {family.wording.unavailable_reason}. The architecture "
+                                f"loads with `zoo.load({name!r}, pretrained=False)` and trains with "
+                                f"`{family.retrain_command(name)}` once the data is available.")
+    path = leaderboard_path(family.name)
+    card = render_card(described, leaderboard_rows(family.name, name), f"evaluation/results/{path.name}")
+    _write_model_card(name, card)
     return info
 
 
 def refresh_cards(family=None):
     """Refresh the cards of every pretrained entry (of one family, or all), the cards of entries that cannot be
     trained here, then the README's model table."""
-    from zoo.families import get_family
-
     infos = []
     for name, entry in sorted(load_registry().items()):
         if family is not None and entry.family != family:
             continue
         if entry.pretrained:
             infos.append(refresh_card(name))
-        elif get_family(entry.family).unavailable_reason:
+        elif get_family(entry.family).wording.unavailable_reason:
             infos.append(unavailable_card(name))
     write_readme_table()
     return infos
@@ -121,26 +133,25 @@ def refresh_cards(family=None):
 
 def models_table():
     """The README's table of registered models, from the registry and the entries' `zoo.json`."""
-    from zoo.families import get_family
-    from zoo.models.architectures import ARCHITECTURE_TITLES
-
     lines = ["| model | paper | task | architecture | parameters | test metric (harness, mean ± std over seeds) "
              "| weights |", "|---|---|---|---|---|---|---|"]
-    from zoo.families import FAMILIES
-
     families = list(FAMILIES)
     entries = sorted(load_registry().values(),
-                     key=lambda e: (families.index(e.family), get_family(e.family).architectures.index(e.architecture)))
+                     key=lambda e: (families.index(e.family), list(get_family(e.family).architectures).index(
+                         e.architecture)))
     for entry in entries:
         name, family = entry.name, get_family(entry.family)
         params, metric, weights = "", "not trained", "none"
         if entry.pretrained:
             info = read_info(entry.embedded_dir)
-            values = info["metrics"][family.metric]
+            primary = family.task.primary
+            values = info.get("metrics", {}).get(primary)
             params = f"{info['param_count']:,}"
-            metric = f"{family.metric} {values['mean']:.3f} ± {values['std']:.3f}"
+            metric = f"{primary} {values['mean']:.3f} ± {values['std']:.3f}" if values else "not measured"
             weights = f"[card](model_cards/{name}.md)"
-        lines.append(f"| `{name}` | {family.paper} | {family.name} | {ARCHITECTURE_TITLES[entry.architecture]} "
+        elif family.wording.unavailable_reason:
+            weights = f"none ([card](model_cards/{name}.md))"
+        lines.append(f"| `{name}` | {family.paper.key} | {family.name} | {family.title(entry.architecture)} "
                      f"| {params} | {metric} | {weights} |")
     return "\n".join(lines)
 

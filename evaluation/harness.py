@@ -1,4 +1,9 @@
-"""The one evaluation harness: an entry's task, on its test split, over several seeds."""
+"""The one evaluation harness: an entry's task, on its test split, over several seeds.
+
+Models and trivial baselines are scored the same way: the family's `evaluate` draws the test data of a seed and
+scores `predict(x)` with its task (several metrics, ranking metrics, or every metric along a curve over set
+sizes); the harness summarises each metric over the seeds.
+"""
 
 import numpy as np
 
@@ -15,42 +20,32 @@ def summarize(values):
     return {"mean": float(np.mean(values)), "std": std, "values": values}
 
 
+def summarize_seeds(per_seed, seeds):
+    """`{"split": "test", "seeds": [...], <metric>: summary}` from one `{metric: value}` dict per seed."""
+    keys = list(per_seed[0])
+    return {"split": "test", "seeds": list(seeds), **{key: summarize([s[key] for s in per_seed]) for key in keys}}
+
+
+def evaluate_predictions(family, predict, seeds=DEFAULT_SEEDS):
+    """Score any `predict(x) -> prediction` on the family's test split of each seed."""
+    return summarize_seeds([family.evaluate(predict, seed) for seed in seeds], seeds)
+
+
 def evaluate_model(model, family, seeds=DEFAULT_SEEDS, batch_size=64):
-    """Evaluate a compiled model of `family` on the test split drawn with each seed.
+    """Evaluate a model of `family` on the test split drawn with each seed.
 
     For the signal family, seed 1 is the paper's test split and other seeds are fresh draws of the generator.
 
     Returns:
-        `{"split": "test", "seeds": [...], <metric>: {"mean", "std", "values"}}`.
+        `{"split": "test", "seeds": [...], <metric>: {"mean", "std", "values"}, ...}`, one entry per metric the
+        family's task reports (curve families: also per set size, e.g. `"accuracy@n=25"`).
     """
-    values = []
-    for seed in seeds:
-        x, y = family.load_split("test", seed=seed)
-        results = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
-        values.append(results[family.metric])
-    return {"split": "test", "seeds": list(seeds), family.metric: summarize(values)}
-
-
-def score(metric, y, prediction):
-    """A metric on NumPy predictions: `accuracy` (scores or logits against indices) or `mae_255`."""
-    y, prediction = np.asarray(y), np.asarray(prediction)
-    if metric == "accuracy":
-        return float(np.mean(np.argmax(prediction, axis=-1) == y))
-    if metric == "mae_255":
-        return float(255.0 * np.mean(np.abs(y - prediction)))
-    raise ValueError(f"No NumPy scorer for metric {metric!r}.")
+    return evaluate_predictions(family, lambda x: model.predict(x, batch_size=batch_size, verbose=0), seeds)
 
 
 def evaluate_baseline(family, name, seeds=DEFAULT_SEEDS):
     """Evaluate the family's trivial predictor `name` on the same test sets as the models."""
-    predict = family.baselines[name]
-    values = [score(family.metric, *_predicted(family, predict, seed)) for seed in seeds]
-    return {"split": "test", "seeds": list(seeds), family.metric: summarize(values)}
-
-
-def _predicted(family, predict, seed):
-    x, y = family.load_split("test", seed=seed)
-    return y, predict(x)
+    return evaluate_predictions(family, family.baselines[name], seeds)
 
 
 def evaluate(name_or_uri, seeds=DEFAULT_SEEDS):

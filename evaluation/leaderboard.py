@@ -1,184 +1,173 @@
-"""Leaderboards, one CSV per task, written by the harness: timm-style, one row per model (and training size).
+"""Leaderboards, one CSV per task, written from the harness's measurements: timm-style, generated, never typed.
 
-Two kinds, chosen by the family (`Family.leaderboard_kind`):
+This module owns every leaderboard row. A row is one measurement: a model (or a trivial baseline), its
+training-set size, a metric, and for curves the set size it was measured at, with the paper's number beside it.
+Two kinds, chosen by the family (`LeaderboardPlan.kind`):
 
-- `"study"`: every architecture is trained at several training-set sizes and seeds (the paper's accuracy-vs-size
-  figures). Each finished run is appended to `evaluation/results/<family>_runs.jsonl` (a killed study resumes and
-  every number traces back to its run); the CSV is computed from those runs.
-- `"entries"`: the shipped entries are evaluated by the harness over several test seeds (the paper's tables).
+- `"entries"`: the shipped entries evaluated by the harness over several test seeds (the paper's tables and
+  curves);
+- `"study"`: every architecture retrained at several training-set sizes and seeds (the paper's metric-vs-size
+  figures). Each finished run is appended to `evaluation/results/<family>_runs.jsonl` (`record_run`), so a killed
+  study resumes and every number traces back to its run; the CSV is computed from those runs.
 
-    python -m evaluation.leaderboard signals --sizes 300 1000 --seeds 0 1 2
-    python -m evaluation.leaderboard ucf101
+    python -m evaluation.leaderboard signals
 """
 
 import argparse
-import datetime
 import json
-import platform
-from pathlib import Path
 
-import keras
 import pandas as pd
 
 import zoo
 from evaluation.cards import RESULTS_DIR, leaderboard_path, refresh_cards
 from evaluation.harness import DEFAULT_SEEDS, evaluate_baseline, evaluate_model, summarize
-from training.fit import fit_model
-from training.hypermodel import build_compiled
-from training.search import has_gpu
+from zoo.environment import environment
 from zoo.families import get_family
-from zoo.models.architectures import ARCHITECTURE_TITLES
+from zoo.metrics import split_key
 from zoo.registry import load_registry
 
-STUDY_EPOCHS, STUDY_PATIENCE = 30, 5
-COLUMNS = ["model", "architecture", "train_size", "metric", "mean", "std", "n_seeds", "param_count", "width",
-           "paper", "paper_note", "note", "training_data", "test_data", "backend", "keras_version", "device"]
+COLUMNS = ["model", "architecture", "train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count",
+           "hyperparameters", "paper", "paper_note", "note", "training_data", "test_data", "backend",
+           "keras_version", "device"]
 
 
-def runs_path(family):
-    return RESULTS_DIR / f"{family}_runs.jsonl"
+def runs_path(family_name):
+    return RESULTS_DIR / f"{family_name}_runs.jsonl"
 
 
-def read_runs(family):
+def read_runs(family_name):
     """Finished runs of a family's study, as a list of dicts."""
-    path = runs_path(family)
+    path = runs_path(family_name)
     return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
 
 
-def run_study(family_name, train_sizes, seeds, architectures=None, work_dir="runs/study", epochs=STUDY_EPOCHS,
-              patience=STUDY_PATIENCE, verbose=0):
-    """Train and evaluate every (architecture, training-set size, seed) not yet in the runs file.
-
-    Each run uses the registered hyper-parameters of the architecture's entry (with the family's
-    `study_hyperparameters` on top, e.g. a smaller width so that dozens of runs fit a CPU budget), trains on the
-    first `size` sets of the training split with early stopping on the val split, and is evaluated by the harness
-    on the paper's test split (test seed 1).
-    """
-    family = get_family(family_name)
-    entries = {e.architecture: e for e in load_registry().values() if e.family == family_name}
-    done = {(r["model"], r["train_size"], r["seed"]) for r in read_runs(family_name)}
-    val = family.load_split("val")
-    for architecture in architectures or family.architectures:
-        entry = entries[architecture]
-        for size in train_sizes:
-            train = family.load_split("train", size=size)
-            for seed in seeds:
-                if (entry.name, size, seed) in done:
-                    continue
-                hyperparameters = {**entry.hyperparameters, **family.study_hyperparameters}
-                keras.utils.set_random_seed(seed)
-                model = build_compiled(family, architecture, hyperparameters)
-                model, fit = fit_model(model, family, train, val, epochs=epochs, patience=patience, seed=seed,
-                                       checkpoint_dir=Path(work_dir) / family_name / f"{entry.name}_{size}_{seed}",
-                                       verbose=verbose)
-                metrics = evaluate_model(model, family, seeds=(1,))
-                run = {
-                    "model": entry.name, "architecture": architecture, "train_size": size, "seed": seed,
-                    "metric": family.metric, "value": metrics[family.metric]["mean"],
-                    "param_count": model.count_params(), "hyperparameters": hyperparameters, "fit": fit,
-                    **_environment(), "date": datetime.date.today().isoformat(),
-                }
-                RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-                with open(runs_path(family_name), "a") as handle:
-                    handle.write(json.dumps(run) + "\n")
-                print(f"{entry.name} size={size} seed={seed}: {family.metric}={run['value']:.4f} "
-                      f"({fit['epochs_run']} epochs, {fit['seconds']:.0f} s)", flush=True)
+def record_run(family_name, run):
+    """Append one finished study run (`model`, `architecture`, `train_size`, `seed`, `metrics`, ...)."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(runs_path(family_name), "a") as handle:
+        handle.write(json.dumps(run) + "\n")
 
 
-def _environment():
-    return {"backend": keras.config.backend(), "keras_version": keras.__version__,
-            "device": "GPU" if has_gpu() else f"CPU ({platform.machine()})"}
+def _listed(family, key):
+    """Whether a metric key gets a leaderboard row: every plain metric, and the primary metric along a curve."""
+    metric, set_size = split_key(key)
+    return set_size is None or metric == family.task.primary
 
 
-def unavailable_leaderboard(family):
-    """Rows for a family whose data the zoo cannot obtain: the paper's numbers, ours empty, and why."""
+def measurement_rows(family, row, measured, paper_key):
+    """One row per listed metric of `measured` (`{key: summary}`), on top of the common fields of `row`."""
     rows = []
-    for entry in sorted((e for e in load_registry().values() if e.family == family.name),
-                        key=lambda e: family.architectures.index(e.architecture)):
-        model = family.build(entry.architecture, **entry.hyperparameters, edges=[])
-        rows.append({"model": entry.name, "architecture": ARCHITECTURE_TITLES[entry.architecture],
-                     "metric": family.metric, "n_seeds": 0, "param_count": model.count_params(),
-                     "width": entry.hyperparameters.get("width"),
-                     "paper": family.paper_results.get(entry.architecture)})
-    rows += [{"model": f"baseline:{name}", "architecture": f"trivial {name.replace('_', ' ')} predictor",
-              "metric": family.metric, "n_seeds": 0, "param_count": 0,
-              "paper": family.paper_results.get(f"baseline:{name}")} for name in family.baselines]
-    info = family.dataset_info()
-    for row in rows:
-        row.update(paper_note=family.paper_note, note=f"not measured: {family.unavailable_reason}",
-                   training_data=info["training_split"], test_data=info["evaluation_split"], **_environment())
-    return pd.DataFrame(rows, columns=COLUMNS)
+    for key, stats in measured.items():
+        if not isinstance(stats, dict) or not _listed(family, key):
+            continue
+        metric, set_size = split_key(key)
+        rows.append({**row, "metric": metric, "set_size": set_size, "mean": round(stats["mean"], 4),
+                     "std": round(stats["std"], 4), "n_seeds": len(stats["values"]),
+                     "paper": family.paper_result(paper_key, metric, set_size),
+                     "paper_note": family.leaderboard.paper_note})
+    return rows
 
 
-def entries_leaderboard(family_name, seeds=DEFAULT_SEEDS):
-    """One row per pretrained entry of the family, and one per trivial baseline: the harness's metric over `seeds`
-    test draws (an entry's recorded harness measurement when it was taken over the same seeds)."""
-    family = get_family(family_name)
-    if family.unavailable_reason:
-        return unavailable_leaderboard(family)
-    entries = sorted((e for e in load_registry().values() if e.family == family_name and e.pretrained),
-                     key=lambda e: family.architectures.index(e.architecture))
+def _entries(family, pretrained=True):
+    entries = [e for e in load_registry().values() if e.family == family.name and (e.pretrained or not pretrained)]
+    return sorted(entries, key=lambda e: list(family.architectures).index(e.architecture))
+
+
+def _hyperparameters(values):
+    return json.dumps(values, sort_keys=True) if values else None
+
+
+def entry_rows(family, seeds=DEFAULT_SEEDS):
+    """Rows of the family's pretrained entries: the harness's metrics over `seeds` test draws (an entry's recorded
+    harness measurement when it was taken over the same seeds)."""
     rows = []
-    for entry in entries:
+    for entry in _entries(family):
         model = zoo.load(entry.name)
         recorded = model.zoo_info.get("metrics", {})  # the harness's measurement, re-checked by tests
-        stats = (recorded if recorded.get("seeds") == list(seeds) else evaluate_model(model, family, seeds))[
-            family.metric]
+        measured = recorded if recorded.get("seeds") == list(seeds) else evaluate_model(model, family, seeds)
         data = model.zoo_info["dataset"]
-        rows.append({
-            "model": entry.name, "architecture": ARCHITECTURE_TITLES[entry.architecture],
-            "train_size": family.entry_train_size, "metric": family.metric, "mean": round(stats["mean"], 4),
-            "std": round(stats["std"], 4), "n_seeds": len(seeds), "param_count": model.count_params(),
-            "width": entry.hyperparameters.get("width"), "paper": family.paper_results.get(entry.architecture),
-            "paper_note": family.paper_note, "training_data": f"{data['name']}: {data['training_split']}",
-            "test_data": data["evaluation_split"], **_environment(),
-        })
-    data = family.dataset_info()
-    for name in family.baselines:
-        stats = evaluate_baseline(family, name, seeds)[family.metric]
-        rows.append({
-            "model": f"baseline:{name}", "architecture": f"trivial {name.replace('_', ' ')} predictor",
-            "train_size": 0, "metric": family.metric, "mean": round(stats["mean"], 4), "std": round(stats["std"], 4),
-            "n_seeds": len(seeds), "param_count": 0, "width": None,
-            "paper": family.paper_results.get(f"baseline:{name}"), "paper_note": family.paper_note,
-            "training_data": "none (no training)", "test_data": data["evaluation_split"], **_environment(),
-        })
-    return pd.DataFrame(rows, columns=COLUMNS)
+        row = {"model": entry.name, "architecture": family.title(entry.architecture),
+               "train_size": family.entry_train_size(), "param_count": model.count_params(),
+               "hyperparameters": _hyperparameters(entry.hyperparameters),
+               "training_data": f"{data['name']}: {data['training_split']}", "test_data": data["evaluation_split"],
+               **environment()}
+        rows += measurement_rows(family, row, measured, entry.architecture)
+    return rows
 
 
-def leaderboard(family_name):
-    """The leaderboard table of a family with a study, computed from its runs file."""
-    family = get_family(family_name)
-    runs = read_runs(family_name)
+def baseline_rows(family, seeds=DEFAULT_SEEDS):
+    """Rows of the family's trivial baselines, measured on the same test draws as the entries."""
     rows = []
-    order = {(r["model"], r["train_size"]): (family.architectures.index(r["architecture"]), r["train_size"])
-             for r in runs}
-    for model, size in sorted(order, key=order.get):
-        group = [r for r in runs if r["model"] == model and r["train_size"] == size]
-        stats = summarize([r["value"] for r in group])
+    for name in family.baselines:
+        row = {"model": f"baseline:{name}", "architecture": f"trivial {name.replace('_', ' ')} predictor",
+               "train_size": 0, "param_count": 0, "training_data": "none (no training)",
+               "test_data": family.dataset_info()["evaluation_split"], **environment()}
+        rows += measurement_rows(family, row, evaluate_baseline(family, name, seeds), f"baseline:{name}")
+    return rows
+
+
+def unavailable_rows(family):
+    """Rows for a family whose data the zoo cannot obtain: the paper's numbers, ours empty, and why."""
+    info = family.dataset_info()
+    common = {"metric": family.task.primary, "n_seeds": 0, "paper_note": family.leaderboard.paper_note,
+              "note": f"not measured: {family.wording.unavailable_reason}", "training_data": info["training_split"],
+              "test_data": info["evaluation_split"], **environment()}
+    rows = [{**common, "model": entry.name, "architecture": family.title(entry.architecture),
+             "param_count": family.example_model(entry.architecture, entry.hyperparameters).count_params(),
+             "hyperparameters": _hyperparameters(entry.hyperparameters),
+             "paper": family.paper_result(entry.architecture, family.task.primary)}
+            for entry in _entries(family, pretrained=False)]
+    rows += [{**common, "model": f"baseline:{name}", "architecture": f"trivial {name.replace('_', ' ')} predictor",
+              "param_count": 0, "paper": family.paper_result(f"baseline:{name}", family.task.primary)}
+             for name in family.baselines]
+    return rows
+
+
+def study_rows(family):
+    """Rows of a family's study: each (model, training-set size) summarised over its seeds, from the runs file."""
+    runs = read_runs(family.name)
+    order = list(family.architectures)
+    groups = {}
+    for run in sorted(runs, key=lambda r: (order.index(r["architecture"]), r["train_size"])):
+        groups.setdefault((run["model"], run["train_size"]), []).append(run)
+    rows = []
+    for (model, size), group in groups.items():
         first = group[0]
         data = family.dataset_info(size)
-        rows.append({
-            "model": model, "architecture": ARCHITECTURE_TITLES[first["architecture"]], "train_size": size,
-            "metric": first["metric"], "mean": round(stats["mean"], 4), "std": round(stats["std"], 4),
-            "n_seeds": len(group), "param_count": first["param_count"],
-            "width": first["hyperparameters"].get("width"),
-            "paper": family.paper_results.get(first["architecture"]),
-            "paper_note": family.paper_note,
-            "training_data": f"{data['name']}: {data['training_split']}",
-            "test_data": family.study_test_data,
-            "backend": first["backend"], "keras_version": first["keras_version"], "device": first["device"],
-        })
+        measured = {key: summarize([r["metrics"][key] for r in group]) for key in first["metrics"]}
+        row = {"model": model, "architecture": family.title(first["architecture"]), "train_size": size,
+               "param_count": first["param_count"], "hyperparameters": _hyperparameters(first["hyperparameters"]),
+               "training_data": f"{data['name']}: {data['training_split']}",
+               "test_data": family.leaderboard.study_test_data,
+               **{k: first[k] for k in ("backend", "keras_version", "device")}}
+        rows += measurement_rows(family, row, measured, first["architecture"])
+    return rows
+
+
+def leaderboard(family_name, seeds=DEFAULT_SEEDS):
+    """The leaderboard table of a family: its study, or its entries and baselines (or why nothing is measured)."""
+    family = get_family(family_name)
+    if family.leaderboard.kind == "study":
+        rows = study_rows(family)
+    elif family.wording.unavailable_reason:
+        rows = unavailable_rows(family)
+    else:
+        rows = entry_rows(family, seeds) + baseline_rows(family, seeds)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def plot_leaderboard(table, path):
-    """Metric against training-set size, one line per model with ± std error bars (the paper's Fig. 4 view)."""
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def plot_study(table, path):
+    """Primary metric against training-set size, one line per model with ± std error bars."""
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(7, 4.5))
     for _, rows in table.groupby("model", sort=False):
         axis.errorbar(rows["train_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
@@ -194,14 +183,32 @@ def plot_leaderboard(table, path):
     plt.close(figure)
 
 
+def plot_curves(table, path):
+    """Primary metric against set size, one line per model (± std), the paper's curve dashed in the same colour."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    for _, rows in table.groupby("model", sort=False):
+        line = axis.errorbar(rows["set_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
+                             label=f"{rows['architecture'].iloc[0]} (zoo)")
+        paper = rows.dropna(subset=["paper"])
+        if len(paper):
+            axis.plot(paper["set_size"], paper["paper"], "--", color=line[0].get_color(), alpha=0.7,
+                      label=f"{rows['architecture'].iloc[0]} (paper)")
+    axis.set_xlabel("set size n (test)")
+    axis.set_ylabel(f"test {table['metric'].iloc[0]}")
+    axis.set_title(f"{path.stem}: {table['paper_note'].iloc[0]}", fontsize=8)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
 def plot_entries(table, path):
     """Our metric per model (± std over seeds) beside the paper's, as grouped bars (the paper's table view)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(7, 4))
     positions = np.arange(len(table))
     axis.bar(positions - 0.2, table["mean"], 0.4, yerr=table["std"], capsize=3, label="zoo (harness)")
@@ -215,31 +222,37 @@ def plot_entries(table, path):
     plt.close(figure)
 
 
-def write_leaderboard(family_name):
+def plot_leaderboard(family, table, path):
+    """The figure of a leaderboard: its primary metric by training size, by set size, or per model."""
+    primary = table[table["metric"] == family.task.primary]
+    if primary["mean"].isna().all():
+        return
+    if family.leaderboard.kind == "study":
+        plot_study(primary, path)
+    elif primary["set_size"].notna().any():
+        plot_curves(primary[primary["set_size"].notna()], path)
+    else:
+        plot_entries(primary, path)
+
+
+def write_leaderboard(family_name, seeds=DEFAULT_SEEDS):
     """Write the family's leaderboard CSV (and its PNG plot), then refresh the family's cards."""
     family = get_family(family_name)
-    study = family.leaderboard_kind == "study"
-    table = leaderboard(family_name) if study else entries_leaderboard(family_name)
+    table = leaderboard(family_name, seeds)
     path = leaderboard_path(family_name)
     table.to_csv(path, index=False)
     if len(table):
-        (plot_leaderboard if study else plot_entries)(table, path.with_suffix(".png"))
+        plot_leaderboard(family, table, path.with_suffix(".png"))
     refresh_cards(family_name)
     return table
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Run a family's study and write its leaderboard CSV.")
+    parser = argparse.ArgumentParser(description="Write a family's leaderboard CSV, its plot and its cards.")
     parser.add_argument("family")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--architectures", nargs="+")
-    parser.add_argument("--work-dir", default="runs/study")
-    parser.add_argument("--write-only", action="store_true", help="only rewrite the CSV and cards from the runs")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     args = parser.parse_args(argv)
-    if not args.write_only and get_family(args.family).leaderboard_kind == "study":
-        run_study(args.family, args.sizes, args.seeds, args.architectures, args.work_dir)
-    print(write_leaderboard(args.family).to_string(index=False))
+    print(write_leaderboard(args.family, tuple(args.seeds)).to_string(index=False))
 
 
 if __name__ == "__main__":

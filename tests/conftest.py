@@ -24,9 +24,23 @@ def pytest_report_header(config):
 TINY_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
+def _redirect_artefacts(tmp_path, monkeypatch):
+    """Point the README, model cards and leaderboards at `tmp_path`: a private registry never writes the
+    repository's own files."""
+    import evaluation.cards as cards
+    import evaluation.leaderboard as leaderboard
+
+    (tmp_path / "results").mkdir(exist_ok=True)
+    monkeypatch.setattr(cards, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(leaderboard, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(cards, "MODEL_CARDS_DIR", tmp_path / "model_cards")
+    monkeypatch.setattr(cards, "README_PATH", tmp_path / "README.md")
+
+
 @pytest.fixture
 def tiny_zoo(tmp_path, monkeypatch):
-    """A private registry (via ZOO_REGISTRY) with one small pretrained signals entry, `tiny_dss_signals`.
+    """A private registry (via ZOO_REGISTRY) with one small pretrained signals entry, `tiny_dss_signals`; the
+    README, model cards and leaderboards are redirected to `tmp_path` too.
 
     Returns a dict with the registry path, the embedded entry folder and the hub repo id.
     """
@@ -41,7 +55,7 @@ def tiny_zoo(tmp_path, monkeypatch):
     hyperparameters = {"width": 0.05, "learning_rate": 1e-3, "dropout": 0.0}
     model = family.compile(family.build("dss_sum", **hyperparameters))
     folder = tmp_path / "pretrained" / "tiny_dss_signals"
-    zoo.save(model, folder, family="signals", architecture="dss_sum", paper="dss", task=family.task,
+    zoo.save(model, folder, family="signals", architecture="dss_sum", paper="dss", task=family.description,
              dataset=family.dataset_info(), hyperparameters=hyperparameters, input_spec=family.input_spec)
     registry = tmp_path / "registry.json"
     repo_id = "symmetry-zoo/tiny_dss_signals"
@@ -49,6 +63,7 @@ def tiny_zoo(tmp_path, monkeypatch):
         "family": "signals", "architecture": "dss_sum", "hyperparameters": hyperparameters,
         "hub": {"repo_id": repo_id, "revision": TINY_COMMIT}, "sha256": folder_hashes(folder)}}))
     monkeypatch.setenv("ZOO_REGISTRY", str(registry))
+    _redirect_artefacts(tmp_path, monkeypatch)
     return {"registry": registry, "folder": folder, "repo_id": repo_id, "model": model}
 
 

@@ -10,22 +10,27 @@ from zoo.registry import REGISTRY_PATH, load_registry
 
 def _available(name):
     family = get_family(name)
-    if family.unavailable_reason:
-        pytest.skip(f"{family.unavailable_reason} (tested on generated fixtures in tests/data)")
+    if family.wording.unavailable_reason:
+        pytest.skip(f"{family.wording.unavailable_reason} (tested on generated fixtures in tests/data)")
     if family.missing_data:
         pytest.skip(family.missing_data)
     return family
+
+
+def _elements(x):
+    return x["elements"] if isinstance(x, dict) else x
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_test_split_matches_the_input_spec(name):
     family = _available(name)
     x, y = family.load_split("test", seed=1)
-    spec = family.input_spec["elements"]
-    assert list(x.shape[1:]) == spec[1:] and len(x) == len(y)
-    assert x.dtype == np.float32 and np.isfinite(x).all()
+    elements, spec = _elements(x), family.input_spec["elements"]
+    assert all(want is None or got == want for got, want in zip(elements.shape[1:], spec[1:]))
+    assert elements.ndim == len(spec) and len(elements) == len(y)
+    assert elements.dtype in (np.float32, np.int32) and np.isfinite(elements).all()
     again, _ = family.load_split("test", seed=1)
-    np.testing.assert_array_equal(x, again)
+    np.testing.assert_array_equal(elements, _elements(again))
     info = family.dataset_info()
     assert set(info) == {"name", "training_split", "evaluation_split"} and all(info.values())
 
@@ -35,9 +40,10 @@ def test_training_data_and_validation(name):
     family = _available(name)
     train = family.load_split("train", size=2)
     x, y = train if isinstance(train, tuple) else train[0]
-    assert list(x.shape[1:]) == family.input_spec["elements"][1:]
+    spec = family.input_spec["elements"]
+    assert all(want is None or got == want for got, want in zip(_elements(x).shape[1:], spec[1:]))
     vx, vy = family.load_split("val")
-    assert vx.shape[1:] == x.shape[1:] and len(vx) == len(vy)
+    assert _elements(vx).shape[2:] == _elements(x).shape[2:] and len(_elements(vx)) == len(vy)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -45,16 +51,19 @@ def test_every_architecture_is_registered_and_unknown_ones_are_refused(name):
     family = get_family(name)
     registered = {e.architecture for e in load_registry(REGISTRY_PATH).values() if e.family == name}
     assert registered == set(family.architectures)
+    assert all(spec.title for spec in family.architectures.values())
     with pytest.raises(ValueError, match="has no architecture 'resnet'"):
         family.check_architecture("resnet")
 
 
-@pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items() if f.baselines and not f.unavailable_reason))
+@pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items()
+                                        if f.baselines and not f.wording.unavailable_reason))
 def test_trivial_baselines_are_measured(name):
     family = _available(name)
     for baseline in family.baselines:
         metrics = evaluate_baseline(family, baseline, seeds=(1, 2))
-        assert 0 < metrics[family.metric]["mean"] < 255 and len(metrics[family.metric]["values"]) == 2
+        primary = metrics[family.task.primary]
+        assert np.isfinite(primary["mean"]) and len(primary["values"]) == 2
 
 
 def test_unknown_family():

@@ -33,8 +33,19 @@ def test_unknown_name_suggests_close_names(monkeypatch):
 
 
 def test_registry_round_trips_through_json(tiny_zoo):
-    from zoo.registry import save_registry
+    from zoo.registry import update_entry
 
-    before = tiny_zoo["registry"].read_text()
-    save_registry(load_registry())
-    assert json.loads(tiny_zoo["registry"].read_text()) == json.loads(before)
+    before = json.loads(tiny_zoo["registry"].read_text())
+    update_entry("tiny_dss_signals")  # rewrites the file without changing anything
+    assert json.loads(tiny_zoo["registry"].read_text()) == before
+
+
+def test_update_entry_records_fields_and_refuses_unknown_ones(tiny_zoo):
+    from zoo.registry import update_entry
+
+    update_entry("tiny_dss_signals", hub={"repo_id": "me/tiny", "revision": "abc"})
+    assert load_registry()["tiny_dss_signals"].hub == {"repo_id": "me/tiny", "revision": "abc"}
+    with pytest.raises(ValueError, match="no field"):
+        update_entry("tiny_dss_signals", weights="x")
+    with pytest.raises(zoo.UnknownModelError):
+        update_entry("nope")

@@ -3,6 +3,6 @@
 from training.fit import fit_model
 from training.hypermodel import FamilyHyperModel
 from training.search import BUDGETS, search
-from training.train import train_entry
+from training.train import train_model
 
-__all__ = ["BUDGETS", "FamilyHyperModel", "fit_model", "search", "train_entry"]
+__all__ = ["BUDGETS", "FamilyHyperModel", "fit_model", "search", "train_model"]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import keras
 
+from training.search import fit_inputs
+
 
 def _logged(history_csv, monitor):
     """Values of `monitor` logged by earlier (possibly killed) runs in `history_csv`."""
@@ -15,8 +17,7 @@ def _logged(history_csv, monitor):
         return [float(row[monitor]) for row in csv.DictReader(handle) if row.get(monitor)]
 
 
-def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, batch_size=64, verbose=2,
-              callbacks=()):
+def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, verbose=2, callbacks=()):
     """Fit a compiled model and return it with the weights of its best validation loss restored.
 
     The learning rate halves when the validation loss stalls for `patience // 3` epochs; training stops after
@@ -26,7 +27,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
 
     Args:
         model: a compiled zoo model.
-        family: its family (for the monitored metric).
+        family: its family (for the batch size and the monitored metric).
         train: an `(x, y)` pair or a Keras dataset (e.g. a `PyDataset` of random sets); val: an `(x, y)` pair.
         epochs: maximum number of epochs.
         patience: epochs without improvement of the validation loss before stopping.
@@ -55,12 +56,14 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
     ]
     keras.utils.set_random_seed(seed)
     start = time.time()
-    inputs = {"x": train[0], "y": train[1], "batch_size": batch_size} if isinstance(train, tuple) else {"x": train}
-    history = model.fit(**inputs, validation_data=val, epochs=epochs, callbacks=callbacks, verbose=verbose)
+    batch_size = family.training.batch_size
+    history = model.fit(**fit_inputs(train, batch_size), validation_data=val, epochs=epochs, callbacks=callbacks,
+                        verbose=verbose)
     if best.exists():
         model.load_weights(str(best))
     losses = _logged(history_csv, monitor) or history.history.get(monitor, [])
-    metrics = _logged(history_csv, f"val_{family.metric}") or history.history.get(f"val_{family.metric}", [])
+    monitored = f"val_{family.task.monitored}"
+    metrics = _logged(history_csv, monitored) or history.history.get(monitored, [])
     best_epoch = losses.index(pick(losses)) if losses else None
     summary = {
         "epochs_run": len(losses),
@@ -69,7 +72,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         "batch_size": batch_size if isinstance(train, tuple) else getattr(train, "batch_size", None),
         "best_epoch": None if best_epoch is None else best_epoch + 1,
         "best_val_loss": round(losses[best_epoch], 4) if losses else None,
-        f"best_epoch_val_{family.metric}": round(metrics[best_epoch], 4) if metrics else None,
+        f"best_epoch_{monitored}": round(metrics[best_epoch], 4) if metrics else None,
         "seconds": round(time.time() - start, 1),
     }
     return model, summary

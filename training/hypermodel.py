@@ -6,8 +6,8 @@ import keras_tuner
 class FamilyHyperModel(keras_tuner.HyperModel):
     """Builds and compiles `family.build(architecture, **hyperparameters)` from a trial's hyper-parameters.
 
-    The search space is the family's (`family.search_space`); `fixed` overrides it (e.g. a width chosen for the
-    device).
+    The search space is the architecture's (`family.search_space`); `fixed` overrides it (e.g. a width chosen for
+    the device).
 
     Example:
     >>> from zoo.families import get_family
@@ -23,9 +23,8 @@ class FamilyHyperModel(keras_tuner.HyperModel):
         self.fixed = dict(fixed or {})
 
     def hyperparameters(self, hp):
-        """The full hyper-parameter dict of a trial: family defaults < search space < fixed values."""
-        return {**self.family.default_hyperparameters, **self.family.search_space(hp, self.architecture),
-                **self.fixed}
+        """The full hyper-parameter dict of a trial: defaults < search space < fixed values."""
+        return {**self.family.search_space(hp, self.architecture), **self.fixed}
 
     def build(self, hp):
         return build_compiled(self.family, self.architecture, self.hyperparameters(hp))
@@ -34,4 +33,4 @@ class FamilyHyperModel(keras_tuner.HyperModel):
 def build_compiled(family, architecture, hyperparameters):
     """A fresh model of `architecture`, compiled with the family's loss and the given learning rate."""
     model = family.build(architecture, **hyperparameters)
-    return family.compile(model, learning_rate=hyperparameters["learning_rate"])
+    return family.compile(model, learning_rate=hyperparameters.get("learning_rate", 1e-3))

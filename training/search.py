@@ -4,6 +4,7 @@ import keras
 import keras_tuner
 
 from training.hypermodel import FamilyHyperModel
+from zoo.environment import has_gpu
 
 # "cpu": a small search that fits in a developer session on 2 cores; "gpu": the full search. A budget may also
 # fix `train_size` (None: the whole training split) and `hyperparameters` (overriding the search).
@@ -11,19 +12,6 @@ BUDGETS = {
     "cpu": {"max_trials": 3, "search_epochs": 4, "search_train_size": 1000, "epochs": 40, "patience": 8},
     "gpu": {"max_trials": 12, "search_epochs": 20, "search_train_size": None, "epochs": 100, "patience": 10},
 }
-
-
-def has_gpu():
-    """Whether the current Keras backend sees a GPU."""
-    if keras.config.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return bool(tf.config.list_physical_devices("GPU"))
-    if keras.config.backend() == "jax":
-        import jax
-
-        return jax.devices()[0].platform == "gpu"
-    return False
 
 
 def resolve_budget(budget="auto"):
@@ -35,6 +23,11 @@ def resolve_budget(budget="auto"):
     if budget not in BUDGETS:
         raise ValueError(f"Unknown budget {budget!r}; expected 'auto' or one of {sorted(BUDGETS)}.")
     return dict(BUDGETS[budget], name=budget)
+
+
+def fit_inputs(data, batch_size):
+    """`model.fit` keyword arguments for `(x, y)` arrays (with `batch_size`) or a dataset of batches."""
+    return {"x": data[0], "y": data[1], "batch_size": batch_size} if isinstance(data, tuple) else {"x": data}
 
 
 def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=2):
@@ -50,8 +43,8 @@ def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=
     train = family.load_split("train", size=budget["search_train_size"])
     val = family.load_split("val")
     keras.utils.set_random_seed(seed)
-    inputs = {"x": train[0], "y": train[1], "batch_size": 64} if isinstance(train, tuple) else {"x": train}
-    tuner.search(**inputs, validation_data=val, epochs=budget["search_epochs"], verbose=verbose)
+    tuner.search(**fit_inputs(train, family.training.batch_size), validation_data=val,
+                 epochs=budget["search_epochs"], verbose=verbose)
     best = tuner.get_best_hyperparameters(1)[0]
     trials = [{"hyperparameters": t.hyperparameters.values, "score": t.score}
               for t in tuner.oracle.get_best_trials(budget["max_trials"])]

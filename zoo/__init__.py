@@ -11,9 +11,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from zoo import layers, models  # noqa: E402  (layers register themselves with Keras on import)
 from zoo.errors import HubUnavailableError, IntegrityError, UnknownModelError  # noqa: E402
-from zoo.frame_selection import select_first_frame  # noqa: E402
+from zoo.families.dss.frame_selection import select_first_frame  # noqa: E402
 from zoo.hub import push  # noqa: E402
 from zoo.loading import load  # noqa: E402
+from zoo.models.inputs import pad_sets  # noqa: E402
 from zoo.registry import list_models  # noqa: E402
 from zoo.saving import save  # noqa: E402
 from zoo.symmetry import check_symmetry  # noqa: E402
@@ -29,6 +30,7 @@ __all__ = [
     "list_models",
     "load",
     "models",
+    "pad_sets",
     "push",
     "save",
     "select_first_frame",

@@ -1,10 +1,14 @@
-"""Model cards, generated from an entry's `zoo.json` and its leaderboard rows (never written by hand)."""
+"""Model cards, rendered from an entry's `zoo.json` and its leaderboard rows (never written by hand).
+
+This is the one place that turns an entry's facts into card text: trained entries, entries without weights and
+models a user saves all go through `render_card`.
+"""
 
 import json
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from zoo.papers import PAPERS, citation
+from zoo.metrics import split_key
 
 PROJECT_LICENSE = "apache-2.0"
 SYMMETRY_SENTENCES = {
@@ -12,38 +16,63 @@ SYMMETRY_SENTENCES = {
     "equivariant": "Permuting the elements of a set permutes the outputs the same way.",
     "selection": "Permuting the elements of a set permutes the scores the same way, so the selected element "
                  "does not depend on the order.",
-    "none": "This baseline has no set symmetry: it depends on the order of the elements.",
+    "none": "This model has no set symmetry: it depends on the order of the elements.",
 }
+APPROXIMATE_SENTENCE = ("The symmetry is not built in: training regularises the model towards it, so "
+                        "`zoo.check_symmetry` reports how far the model is from it rather than a pass or fail.")
 
 
-def _metric_line(name, values):
-    return f"{values['mean']:.4f} ± {values['std']:.4f} ({len(values['values'])} seeds)"
+def _paper_line(info):
+    from zoo.families import papers
+
+    paper = papers().get(info.get("paper"))
+    if paper is None:
+        return "*unspecified paper*"
+    return f"*{paper.citation()}*" + (f" ([paper]({paper.url}))" if paper.url else "")
+
+
+def _summaries(metrics):
+    """`{key: summary}` of the measured metrics (curve points included)."""
+    return {key: values for key, values in (metrics or {}).items() if isinstance(values, dict) and "mean" in values}
 
 
 def _eval_results(info):
     metrics = info.get("metrics") or {}
     return [
-        EvalResult(task_type="set-classification", task_name=info.get("task", ""),
+        EvalResult(task_type=info.get("task_type", "other"), task_name=info.get("task", ""),
                    dataset_type=f"symmetry-zoo/{info.get('family', 'custom')}",
                    dataset_name=info["dataset"]["name"], dataset_split=metrics.get("split", "test"),
                    metric_type=key, metric_name=key, metric_value=round(values["mean"], 4))
-        for key, values in metrics.items() if isinstance(values, dict) and "mean" in values
+        for key, values in _summaries(metrics).items()
     ]
 
 
-def _leaderboard_table(rows):
+def _metric_lines(metrics):
+    """One line per metric; a curve's points as one line per metric listing every set size."""
+    lines, curves = [], {}
+    for key, values in _summaries(metrics).items():
+        metric, set_size = split_key(key)
+        if set_size is None:
+            lines.append(f"- **{key}** on the {metrics.get('split', 'test')} split: {values['mean']:.4f} ± "
+                         f"{values['std']:.4f} ({len(values['values'])} seeds)")
+        else:
+            curves.setdefault(metric, []).append(f"{set_size}: {values['mean']:.3f}")
+    lines += [f"- **{metric}** by set size n: {', '.join(points)}" for metric, points in curves.items()]
+    return "\n".join(lines)
+
+
+def _table(rows):
+    """A Markdown table of rows (dicts), without the columns that are empty in every row."""
     if not rows:
         return "No leaderboard rows yet."
-    columns = list(rows[0])
+    columns = [c for c in rows[0] if any(row[c] is not None for row in rows)]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join("" if row[c] is None else str(row[c]) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _retrain(info):
-    if not info.get("retrain"):
-        return ""
-    return f"\n## Retrain\n\n```bash\n{info['retrain']}\n```\n"
+def _section(title, text):
+    return f"\n## {title}\n\n{text}\n" if text else ""
 
 
 def _new_classes(info):
@@ -69,18 +98,27 @@ or `zoo train {name}` once the data is available."""
 import zoo
 
 model = zoo.load("{name}")          # offline: the weights ship inside the package
-scores = model.predict(x)                     # x: {shape}
+outputs = model.predict(x)                    # x: {shape}
 zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
-model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metric)
+model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metrics)
 ```
 {info.get("usage", "")}{_new_classes(info)}"""
+
+
+def _symmetry(info):
+    symmetry = info.get("symmetry", {})
+    sentence = SYMMETRY_SENTENCES.get(symmetry.get("output"), "")
+    if symmetry.get("exact", True) is False:
+        sentence += " " + APPROXIMATE_SENTENCE
+    return f"`{json.dumps(symmetry)}`\n\n{sentence}\n`zoo.check_symmetry(model, x)` measures it on your data."
 
 
 def render_card(info, leaderboard_rows=(), leaderboard_file=None):
     """The model card (Markdown with Hub YAML front matter) of one entry.
 
     Args:
-        info: the entry's `zoo.json` content (without the file hashes, which depend on the card).
+        info: the entry's `zoo.json` content (without the file hashes, which depend on the card), plus the
+            card-only fields `limitations`, `retrain`, `usage` and `findings` when known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
         leaderboard_file: where those rows come from, named in the card.
     """
@@ -92,17 +130,14 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
         model_name=info["name"],
         eval_results=_eval_results(info) or None,
     )
-    paper = PAPERS.get(info.get("paper"), {})
-    metrics = info.get("metrics") or {}
-    metric_lines = "\n".join(f"- **{key}** on the {metrics.get('split', 'test')} split: {_metric_line(key, v)}"
-                             for key, v in metrics.items() if isinstance(v, dict) and "mean" in v)
     training = info.get("training", {})
+    metric_lines = _metric_lines(info.get("metrics"))
     body = f"""
 # {info['name']}
 
 {info.get('title', info['architecture'])} for {info.get('task', 'a set task')}, from the symmetry-zoo
-reimplementation of *{citation(info['paper']) if info.get('paper') in PAPERS else 'unspecified paper'}*
-{f"([paper]({paper['url']}))" if paper.get('url') else ''}.
+reimplementation of {_paper_line(info)}.
+{f"It outputs {info['output']}." if info.get('output') else ''}
 
 ## How to use
 
@@ -127,21 +162,16 @@ Evaluated on: {info['dataset'].get('evaluation_split', 'unspecified')}.
 
 Leaderboard rows{f' (`{leaderboard_file}`)' if leaderboard_file else ''}:
 
-{_leaderboard_table(list(leaderboard_rows))}
-
-{info.get('comparison', '')}
-
+{_table(list(leaderboard_rows))}
+{_section('Findings', info.get('findings', ''))}
 ## Symmetry
 
-`{json.dumps(info.get('symmetry', {}))}`
-
-{SYMMETRY_SENTENCES.get(info.get('symmetry', {}).get('output'), '')}
-`zoo.check_symmetry(model, x)` measures it on your data.
+{_symmetry(info)}
 
 ## Limitations
 
 {info.get('limitations', 'None recorded.')}
-{_retrain(info)}
+{_section('Retrain', f"```bash{chr(10)}{info['retrain']}{chr(10)}```" if info.get('retrain') else '')}
 ## Licence
 
 Code: {license_info.get('code', 'Apache-2.0')}. Weights: {license_info.get('weights', 'Apache-2.0')}.

@@ -1,4 +1,4 @@
-"""The `zoo` command line: list, info, eval, predict, train, leaderboard, push, benchmark."""
+"""The `zoo` command line: list, info, eval, predict, train, adopt, leaderboard, push, benchmark."""
 
 import argparse
 import json
@@ -7,19 +7,21 @@ import sys
 
 def _list(args):
     from zoo.entry import read_info
+    from zoo.families import get_family
     from zoo.registry import list_models, load_registry
 
     entries = load_registry()
     names = list_models(args.pattern, pretrained=args.pretrained)
-    print(f"{'name':<24} {'family':<10} {'architecture':<12} {'pretrained':<10} metric (test)")
+    width = max([len(n) for n in names] + [4])
+    print(f"{'name':<{width}} {'family':<20} {'architecture':<16} {'pretrained':<10} metric (test)")
     for name in names:
         entry = entries[name]
         metric = ""
         if entry.pretrained and entry.embedded_dir.is_dir():
-            metrics = read_info(entry.embedded_dir).get("metrics", {})
-            metric = ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in metrics.items()
-                               if isinstance(v, dict))
-        print(f"{name:<24} {entry.family:<10} {entry.architecture:<12} {str(entry.pretrained):<10} {metric}")
+            primary = get_family(entry.family).task.primary
+            values = read_info(entry.embedded_dir).get("metrics", {}).get(primary)
+            metric = f"{primary} {values['mean']:.4f} ± {values['std']:.4f}" if values else ""
+        print(f"{name:<{width}} {entry.family:<20} {entry.architecture:<16} {str(entry.pretrained):<10} {metric}")
 
 
 def _info(args):
@@ -37,54 +39,77 @@ def _eval(args):
     print(json.dumps(evaluate(args.name, seeds=tuple(args.seeds)), indent=2))
 
 
-def _predict(args):
-    import numpy as np
+def _first(x, n):
+    """The first `n` sets of an input (an array or a dict of arrays)."""
+    return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
 
+
+def _predict(args):
     import zoo
     from zoo.families import get_family
 
     model = zoo.load(args.name)
     family = get_family(model.zoo_info["family"])
     x, y = family.load_split("test", size=args.n)
-    x, y = x[: args.n], y[: args.n]  # some families draw a fixed test split whatever the size asked for
-    scores = model.predict(x, verbose=0)
+    x, y = _first(x, args.n), y[: args.n]  # some families draw a fixed test split whatever the size asked for
+    outputs = model.predict(x, verbose=0)
+    for i, (output, target) in enumerate(zip(outputs, y)):
+        print(f"set {i}: {family.task.describe(output, target)}")
     report = zoo.check_symmetry(model, x)
-    names = family.input_spec.get("classes")
-
-    def label(index):
-        return f"{index} ({names[index]})" if names else str(index)
-
-    for i, (row, target) in enumerate(zip(scores, y)):
-        if np.ndim(target) == 0:
-            print(f"set {i}: predicted {label(int(np.argmax(row)))}, true {label(int(target))}, "
-                  f"scores {[round(float(v), 3) for v in row]}")
-        else:
-            error = 255 * float(np.mean(np.abs(row - target)))
-            print(f"set {i}: prediction {row.shape}, mean absolute error {error:.2f} (0-255)")
     errors = ", ".join(f"{test} {'n/a' if report[test] is None else format(report[test], '.2e')}"
                        for test in ("permutation", "element", "padding"))
-    print(f"symmetry check: passed={report['passed']} (max abs errors: {errors})")
+    print(f"symmetry check: passed={report['passed']} (judged: {', '.join(report['judged']) or 'nothing'}; "
+          f"max abs errors: {errors})")
+
+
+def _hyperparameters(pairs):
+    """`["width=0.25", "dropout=0"]` → `{"width": 0.25, "dropout": 0}` (values read as JSON where they parse)."""
+    values = {}
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--hp takes NAME=VALUE; got {pair!r}.")
+        try:
+            values[key] = json.loads(text)
+        except json.JSONDecodeError:
+            values[key] = text
+    return values
 
 
 def _train(args):
-    from training.train import train_entry
+    from zoo.pipeline import train_entry
 
-    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed, args.width)
+    info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed,
+                       _hyperparameters(args.hp))
     print(json.dumps(info["metrics"], indent=2))
 
 
-def _leaderboard(args):
-    from evaluation.leaderboard import main
+def _adopt(args):
+    from zoo.families import get_family
+    from zoo.pipeline import adopt_entry
 
-    main([args.family, "--sizes", *map(str, args.sizes), "--seeds", *map(str, args.seeds)]
-         + (["--write-only"] if args.write_only else []))
+    for folder in args.folders:
+        info = adopt_entry(folder)
+        primary = get_family(info["family"]).task.primary
+        values = info["metrics"][primary]
+        print(f"{info['name']}: {primary} {values['mean']:.4f} ± {values['std']:.4f}")
+
+
+def _leaderboard(args):
+    from evaluation.leaderboard import write_leaderboard
+    from zoo.families import get_family
+    from zoo.pipeline import run_study
+
+    if not args.write_only and get_family(args.family).leaderboard.kind == "study":
+        run_study(args.family, args.sizes, args.seeds, args.architectures)
+    print(write_leaderboard(args.family).to_string(index=False))
 
 
 def _push(args):
     from pathlib import Path
 
     from zoo.hub import push
-    from zoo.registry import HUB_ORGANISATION, get_entry, load_registry, save_registry
+    from zoo.registry import HUB_ORGANISATION, get_entry, update_entry
 
     registered = not Path(args.source).is_dir()
     folder = get_entry(args.source).embedded_dir if registered else Path(args.source)
@@ -93,9 +118,7 @@ def _push(args):
                   dry_run=args.dry_run, endpoint=args.endpoint)
     print(json.dumps(result, indent=2))
     if registered and not args.dry_run and not args.create_pr:
-        entries = load_registry()
-        entries[args.source].hub = {"repo_id": repo_id, "revision": result["commit"]}
-        save_registry(entries)
+        update_entry(args.source, hub={"repo_id": repo_id, "revision": result["commit"]})
 
 
 def _benchmark(args):
@@ -135,14 +158,20 @@ def build_parser():
     p.add_argument("--output-dir")
     p.add_argument("--work-dir", default="runs")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--width", type=float, help="channel-width multiplier (default: the budget's)")
+    p.add_argument("--hp", action="append", metavar="NAME=VALUE",
+                   help="fix a hyper-parameter, e.g. --hp width=0.25 (repeatable)")
     p.set_defaults(func=_train)
 
-    p = commands.add_parser("leaderboard", help="run a family's study and write its leaderboard CSV")
+    p = commands.add_parser("adopt", help="ship entry folders trained elsewhere, re-measured here")
+    p.add_argument("folders", nargs="+", help="entry folders written by `zoo train NAME --output-dir`")
+    p.set_defaults(func=_adopt)
+
+    p = commands.add_parser("leaderboard", help="run a family's study (if it has one) and write its leaderboard")
     p.add_argument("family")
-    p.add_argument("--sizes", type=int, nargs="+", default=[300, 1000])
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--write-only", action="store_true")
+    p.add_argument("--sizes", type=int, nargs="+", help="training-set sizes of a study (default: the family's)")
+    p.add_argument("--seeds", type=int, nargs="+", help="seeds of a study (default: the family's)")
+    p.add_argument("--architectures", nargs="+")
+    p.add_argument("--write-only", action="store_true", help="only rewrite the CSV, plot and cards")
     p.set_defaults(func=_leaderboard)
 
     p = commands.add_parser("push", help="publish an entry to the Hugging Face Hub")

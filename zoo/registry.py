@@ -5,6 +5,9 @@ weights, where its weights live on the Hugging Face Hub (repository and pinned r
 file of its entry folder. Entries with recorded hashes are pretrained; a copy of their folder is embedded in the
 package under `zoo/pretrained/<name>/`. The environment variable `ZOO_REGISTRY` points the zoo at another
 registry file (its embedded entries then live in a `pretrained/` folder beside it).
+
+This module is the only one that writes the registry: `add_family` registers a family's entries, and
+`update_entry` records an entry's hyper-parameters, file hashes or Hub revision.
 """
 
 import dataclasses
@@ -70,13 +73,41 @@ def load_registry(path=None):
     return {name: Entry(name=name, **fields) for name, fields in data.items()}
 
 
-def save_registry(entries, path=None):
+def _write_registry(entries, path=None):
     """Write entries back, sorted by name, atomically."""
     path = Path(path or registry_path())
     text = json.dumps({name: entries[name].to_json() for name in sorted(entries)}, indent=2) + "\n"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(text)
     tmp.replace(path)
+
+
+def update_entry(name, **fields):
+    """Record `fields` (`hyperparameters`, `sha256`, `hub`) of entry `name` in the registry; returns the entry."""
+    entries = load_registry()
+    entry = get_entry(name, entries)
+    unknown = set(fields) - {"hyperparameters", "sha256", "hub"}
+    if unknown:
+        raise ValueError(f"Registry entries have no field(s) {sorted(unknown)}.")
+    for key, value in fields.items():
+        setattr(entry, key, value)
+    _write_registry(entries)
+    return entry
+
+
+def add_family(family):
+    """Register an entry `<architecture>_<family>` for every architecture of `family` that has none yet, with the
+    architecture's default hyper-parameters; returns the names added."""
+    entries = load_registry()
+    added = []
+    for architecture, spec in family.architectures.items():
+        name = f"{architecture}_{family.name}"
+        if name not in entries:
+            entries[name] = Entry(name=name, family=family.name, architecture=architecture,
+                                  hyperparameters=dict(spec.defaults))
+            added.append(name)
+    _write_registry(entries)
+    return added
 
 
 def get_entry(name, entries=None):

@@ -9,7 +9,7 @@ from zoo.entry import write_entry
 
 DEFAULT_LICENSE = {"code": "Apache-2.0", "weights": "Apache-2.0"}
 # Facts about how a model was trained and how well it does: never inherited by a model saved after changes.
-MEASURED_FIELDS = ("metrics", "training", "comparison")
+MEASURED_FIELDS = ("metrics", "training", "findings")
 
 
 def save(model, folder, name=None, overwrite=False, leaderboard_rows=(), leaderboard_file=None, **fields):

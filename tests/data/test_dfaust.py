@@ -4,7 +4,7 @@ import pytest
 
 import zoo
 from zoo.data import dfaust
-from zoo.families.dfaust import DFaustFamily
+from zoo.families.dss.dfaust import DFaustFamily
 
 # An octahedron: 6 vertices, 8 triangles, standing in for the 6890-vertex registered body mesh.
 FACES = np.array([[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5], [0, 3, 5]])

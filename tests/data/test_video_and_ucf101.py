@@ -83,7 +83,7 @@ def test_a_copy_of_the_shared_subset_keeps_its_split_wherever_it_lies(ucf_tree):
 
 
 def test_a_missing_ucf101_folder_is_reported_not_raised(tmp_path):
-    from zoo.families.ucf101 import FrameSelectionFamily
+    from zoo.families.dss.ucf101 import FrameSelectionFamily
 
     assert "does not exist" in FrameSelectionFamily(root=tmp_path / "nowhere").missing_data
 

@@ -9,6 +9,7 @@ import evaluation.leaderboard as leaderboard
 import zoo
 from evaluation.harness import evaluate, evaluate_model, summarize
 from zoo.families import get_family
+from zoo.pipeline import run_study
 
 
 def test_summarize_uses_the_sample_standard_deviation():
@@ -31,32 +32,28 @@ def test_evaluation_is_deterministic(tiny_zoo):
 
 
 @pytest.fixture
-def results_dir(tmp_path, monkeypatch):
-    results = tmp_path / "results"
-    results.mkdir()
-    monkeypatch.setattr(cards, "RESULTS_DIR", results)
-    monkeypatch.setattr(leaderboard, "RESULTS_DIR", results)
-    monkeypatch.setattr(cards, "MODEL_CARDS_DIR", tmp_path / "model_cards")
-    monkeypatch.setattr(cards, "README_PATH", tmp_path / "README.md")
-    return results
+def results_dir(tiny_zoo):
+    """Where the private zoo's leaderboards go (`tiny_zoo` redirects them)."""
+    return cards.RESULTS_DIR
 
 
 @pytest.mark.slow
 def test_study_writes_runs_leaderboard_and_cards(tiny_zoo, results_dir, tmp_path):
-    leaderboard.run_study("signals", train_sizes=[16], seeds=[0, 1], architectures=["dss_sum"],
-                          work_dir=tmp_path / "work", epochs=1, patience=1)
+    run_study("signals", train_sizes=[16], seeds=[0, 1], architectures=["dss_sum"], work_dir=tmp_path / "work",
+              epochs=1, patience=1)
     runs = leaderboard.read_runs("signals")
     assert [(r["model"], r["train_size"], r["seed"]) for r in runs] == [("tiny_dss_signals", 16, 0),
                                                                          ("tiny_dss_signals", 16, 1)]
-    leaderboard.run_study("signals", train_sizes=[16], seeds=[0, 1], architectures=["dss_sum"],
-                          work_dir=tmp_path / "work", epochs=1, patience=1)
+    run_study("signals", train_sizes=[16], seeds=[0, 1], architectures=["dss_sum"], work_dir=tmp_path / "work",
+              epochs=1, patience=1)
     assert len(leaderboard.read_runs("signals")) == 2  # finished runs are not repeated
     table = leaderboard.write_leaderboard("signals")
     csv = pd.read_csv(results_dir / "signals.csv")
     assert list(csv.columns) == leaderboard.COLUMNS
     row = csv.iloc[0]
     assert row["model"] == "tiny_dss_signals" and row["n_seeds"] == 2 and row["train_size"] == 16
-    assert row["mean"] == pytest.approx(np.mean([r["value"] for r in runs]), abs=1e-4)
+    assert row["metric"] == "accuracy"
+    assert row["mean"] == pytest.approx(np.mean([r["metrics"]["accuracy"] for r in runs]), abs=1e-4)
     assert len(table) == 1
     assert (results_dir / "signals.png").stat().st_size > 1000
     card = (tmp_path / "model_cards" / "tiny_dss_signals.md").read_text()
@@ -71,10 +68,11 @@ def test_study_writes_runs_leaderboard_and_cards(tiny_zoo, results_dir, tmp_path
 
 def test_leaderboard_groups_runs_by_model_and_size(tiny_zoo, results_dir):
     runs = [{"model": "tiny_dss_signals", "architecture": "dss_sum", "train_size": size, "seed": seed,
-             "metric": "accuracy", "value": value, "param_count": 10, "hyperparameters": {"width": 0.05},
+             "metrics": {"accuracy": value}, "param_count": 10, "hyperparameters": {"width": 0.05},
              "backend": "tensorflow", "keras_version": "3", "device": "CPU"}
             for size, seed, value in [(300, 0, 0.5), (300, 1, 0.7), (1000, 0, 0.9)]]
-    (results_dir / "signals_runs.jsonl").write_text("\n".join(json.dumps(r) for r in runs) + "\n")
+    for run in runs:
+        leaderboard.record_run("signals", run)
     table = leaderboard.leaderboard("signals")
     assert table["train_size"].tolist() == [300, 1000]
     assert table["mean"].tolist() == [0.6, 0.9] and table["n_seeds"].tolist() == [2, 1]
@@ -82,7 +80,7 @@ def test_leaderboard_groups_runs_by_model_and_size(tiny_zoo, results_dir):
 
 
 def test_entries_leaderboard_evaluates_the_shipped_weights(tiny_zoo, results_dir):
-    table = leaderboard.entries_leaderboard("signals", seeds=(1, 2))
+    table = pd.DataFrame(leaderboard.entry_rows(get_family("signals"), seeds=(1, 2)), columns=leaderboard.COLUMNS)
     assert table["model"].tolist() == ["tiny_dss_signals"] and table["n_seeds"].tolist() == [2]
     expected = evaluate("tiny_dss_signals", seeds=(1, 2))["accuracy"]
     assert table["mean"].iloc[0] == pytest.approx(expected["mean"], abs=1e-4)
@@ -99,8 +97,9 @@ def test_entries_leaderboard_takes_the_recorded_harness_measurement_of_the_same_
     registry = json.loads(tiny_zoo["registry"].read_text())
     registry["tiny_dss_signals"]["sha256"] = folder_hashes(tiny_zoo["folder"])
     tiny_zoo["registry"].write_text(json.dumps(registry))
-    assert leaderboard.entries_leaderboard("signals", seeds=(1, 2))["mean"].tolist() == [0.5]
-    assert leaderboard.entries_leaderboard("signals", seeds=(1,))["mean"].iloc[0] != 0.5  # other seeds: measured
+    family = get_family("signals")
+    assert [row["mean"] for row in leaderboard.entry_rows(family, seeds=(1, 2))] == [0.5]
+    assert leaderboard.entry_rows(family, seeds=(1,))[0]["mean"] != 0.5  # other seeds: measured
 
 
 def test_reship_keeps_weights_and_measurements(tiny_zoo, results_dir):

@@ -21,8 +21,10 @@ def test_fit_runs_and_lowers_the_loss(rng, name):
     model = ALL_MODELS[name]()
     x = inputs_for(model, rng, batch=8)
     y, loss = _targets(model, x, rng)
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
-    history = model.fit(x, y, epochs=6, batch_size=8, verbose=0).history["loss"]
+    # 1e-3: at 1e-2 a deep DSS(sum) stack can collapse to identical scores for every element (the image families
+    # search 1e-4–3e-4 for it), which made this test pass or fail with the random draw.
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss)
+    history = model.fit(x, y, epochs=15, batch_size=8, verbose=0).history["loss"]
     assert np.isfinite(history).all()
     assert history[-1] < history[0]
 

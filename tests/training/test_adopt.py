@@ -6,19 +6,18 @@ import pytest
 import zoo
 from evaluation import cards
 from evaluation.harness import evaluate_model
-from training.adopt import adopt_entry
 from zoo.entry import folder_hashes, read_info
 from zoo.errors import IntegrityError
 from zoo.families import get_family
+from zoo.pipeline import adopt_entry
 from zoo.registry import load_registry
 
 GPU_METRICS = {"split": "test", "seeds": [1, 2, 3], "accuracy": {"mean": 0.5, "std": 0.0, "values": [0.5] * 3}}
 
 
 @pytest.fixture
-def trained_elsewhere(tiny_zoo, tmp_path, monkeypatch):
+def trained_elsewhere(tiny_zoo, tmp_path):
     """An entry folder for `tiny_dss_signals` as `zoo train --output-dir` writes it on another machine."""
-    monkeypatch.setattr(cards, "MODEL_CARDS_DIR", tmp_path / "cards")
     info = read_info(tiny_zoo["folder"])
     hyperparameters = dict(info["hyperparameters"], learning_rate=3e-3)
     folder = tmp_path / "gpu_entries" / "tiny_dss_signals"
@@ -36,7 +35,7 @@ def test_adopting_ships_the_folder_with_metrics_measured_here(trained_elsewhere,
     measured = evaluate_model(model, get_family("signals"))
     assert info["metrics"]["accuracy"]["values"] == pytest.approx(measured["accuracy"]["values"], abs=1e-6)
     assert info["training"]["metrics_where_trained"] == GPU_METRICS and info["training"]["budget"] == "gpu"
-    assert (tmp_path / "cards" / "tiny_dss_signals.md").read_text() == (entry.embedded_dir / "README.md").read_text()
+    assert (cards.MODEL_CARDS_DIR / "tiny_dss_signals.md").read_text() == (entry.embedded_dir / "README.md").read_text()
 
 
 def test_a_tampered_folder_is_refused(trained_elsewhere):

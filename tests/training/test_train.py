@@ -6,10 +6,11 @@ import pytest
 
 import zoo
 from evaluation.harness import evaluate_model
-from training import FamilyHyperModel, fit_model, train_entry
+from training import FamilyHyperModel, fit_model
 from training.hypermodel import build_compiled
 from training.search import resolve_budget
 from zoo.families import get_family
+from zoo.pipeline import train_entry
 
 TINY_BUDGET = {"name": "test", "max_trials": 2, "search_epochs": 1, "search_train_size": 32, "train_size": 64,
                "epochs": 2, "patience": 1, "hyperparameters": {"width": 0.05}}

@@ -1,15 +1,20 @@
-"""Model families: one paper task with all the architectures compared on it."""
+"""Model families: one paper task each, with every architecture compared on it.
 
-from zoo.families.dfaust import DFaustFamily
-from zoo.families.image_tasks import BurstDeblurringFamily, ColourMatchingFamily, ImageQualityFamily
-from zoo.families.signals import SignalsFamily
-from zoo.families.ucf101 import FrameSelectionFamily
+A paper's package (`zoo.families.dss`, ...) registers each of its families with one `register(...)` line; from
+then on training, evaluation, cards, the CLI and `zoo.load` know it.
+"""
 
-QUALITY_SETTINGS = [("noise", 10), ("noise", 30), ("noise", 50), ("occlusion", 10), ("occlusion", 30),
-                    ("occlusion", 50)]
-FAMILIES = {family.name: family for family in (
-    SignalsFamily(), FrameSelectionFamily(), *(ImageQualityFamily(kind, level) for kind, level in QUALITY_SETTINGS),
-    ColourMatchingFamily(), BurstDeblurringFamily(), DFaustFamily("points"), DFaustFamily("graphs"))}
+from zoo.families.base import Architecture, Family, LeaderboardPlan, Paper, TrainingPlan, Wording
+
+FAMILIES = {}
+
+
+def register(family):
+    """Make `family` known to the zoo under `family.name`; returns it."""
+    if family.name in FAMILIES:
+        raise ValueError(f"A family called {family.name!r} is already registered.")
+    FAMILIES[family.name] = family
+    return family
 
 
 def get_family(name):
@@ -17,3 +22,14 @@ def get_family(name):
     if name not in FAMILIES:
         raise KeyError(f"Unknown family {name!r}; known families: {sorted(FAMILIES)}.")
     return FAMILIES[name]
+
+
+def papers():
+    """The papers of the registered families, by key."""
+    return {family.paper.key: family.paper for family in FAMILIES.values()}
+
+
+from zoo.families import dss  # noqa: E402,F401  (each paper's package registers its families)
+
+__all__ = ["FAMILIES", "Architecture", "Family", "LeaderboardPlan", "Paper", "TrainingPlan", "Wording",
+           "get_family", "papers", "register"]

@@ -1,123 +1,272 @@
-"""What a model family is: a paper's task, its data, its architectures and their search space."""
+"""What a model family is: one task of one paper, with every architecture compared on it.
+
+A family is assembled from parts, each with one job:
+
+- `Paper`: the publication (cards cite it);
+- a task (`zoo.tasks`): loss, metrics and scoring;
+- `Architecture`s: title, default hyper-parameters, search space, and why an architecture is weak by design;
+- `Wording`: what the cards say (deviations from the paper, licences, why no weights ship);
+- `TrainingPlan`: batch size, budgets and per-device hyper-parameters;
+- `LeaderboardPlan`: the leaderboard's kind, the paper's numbers, the curve's set sizes;
+
+plus the family's own code: `build` (a model of an architecture), `load_split` and `dataset_info` (its data).
+Training, evaluation, cards and the CLI work on any family through this interface; registering one is a line in
+`zoo.families`.
+
+Example:
+>>> family = get_family("signals")
+>>> model = family.build("dss_sum", width=0.25)
+>>> x, y = family.load_split("test", seed=1)
+>>> family.evaluate(lambda x: model.predict(x, verbose=0), seed=1)
+{'accuracy': 0.33}
+"""
+
+import dataclasses
+from collections.abc import Callable
 
 import keras
 
-from zoo.metrics import get_metric
+from zoo.metrics import at_set_size
+
+
+@dataclasses.dataclass(frozen=True)
+class Paper:
+    """A publication, referred to by `key` in the registry, cards and leaderboards."""
+
+    key: str
+    title: str
+    authors: str
+    venue: str
+    url: str | None = None
+
+    def citation(self):
+        """One line naming the paper: `Title (Authors, Venue)`."""
+        return f"{self.title} ({self.authors}, {self.venue})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """One model a family compares.
+
+    Attributes:
+        title: the name the paper gives it (cards, leaderboards, README).
+        defaults: hyper-parameters of a shipped entry unless the registry records others.
+        search: `hp -> {name: value}` drawing hyper-parameters from a `keras_tuner.HyperParameters` (None: the
+            defaults are used as they are).
+        weak: why the architecture stays far below the others on this task by design (e.g. the paper's negative
+            result), in a sentence; its cards say so and the beat-chance guard exempts it.
+        trained: False when `build` sets the weights itself (an analytic solution): nothing is trained.
+    """
+
+    title: str
+    defaults: dict = dataclasses.field(default_factory=dict)
+    search: Callable | None = None
+    weak: str | None = None
+    trained: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Wording:
+    """What the cards of a family's entries say beyond the measurements.
+
+    Attributes:
+        notes: deviations from the paper and limits shared by every entry, as sentences.
+        usage: extra lines for the card's "How to use" (e.g. a task-specific helper).
+        data_licence: licence of the training data.
+        weights_licence: licence of weights trained on the family's data.
+        unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
+        retrain: the command that retrains an entry, with `{name}` for its name.
+    """
+
+    notes: tuple = ()
+    usage: str = ""
+    data_licence: str = ""
+    weights_licence: str = "Apache-2.0"
+    unavailable_reason: str | None = None
+    retrain: str = "zoo train {name} --budget gpu"
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingPlan:
+    """How a family's entries are trained.
+
+    Attributes:
+        batch_size: batch size of searches and fits on array data (random-batch data sets bring their own).
+        budgets: per budget name (`"cpu"`, `"gpu"`), values replacing `training.BUDGETS` entries.
+        device_hyperparameters: per budget name, hyper-parameters fixed for that device (e.g. a smaller width).
+        train_size_unit: what `size` counts in `load_split("train", size=...)`.
+    """
+
+    batch_size: int = 64
+    budgets: dict = dataclasses.field(default_factory=dict)
+    device_hyperparameters: dict = dataclasses.field(default_factory=dict)
+    train_size_unit: str = "training sets"
+
+
+@dataclasses.dataclass(frozen=True)
+class LeaderboardPlan:
+    """What a family's leaderboard holds and what it is compared with.
+
+    Attributes:
+        kind: `"entries"` (the shipped entries, evaluated over several test seeds) or `"study"` (every
+            architecture retrained at several training-set sizes and seeds).
+        name: file name of the leaderboard without `.csv` (default: the family's name).
+        paper_results: the paper's numbers per architecture (or `"baseline:<name>"`): a number for the primary
+            metric, or `{metric: number}`, or `{metric: {set_size: number}}` for a curve.
+        paper_note: where the paper's numbers come from, in words.
+        set_sizes: the set sizes of a curve: the harness then measures every metric at each size.
+        study_sizes, study_seeds: default training-set sizes and seeds of a study.
+        study_hyperparameters: hyper-parameters every study run uses on top of its entry's.
+        study_test_data: what a study run is evaluated on, in words.
+        entry_train_size: the training-set size of the shipped entries, for the leaderboard.
+    """
+
+    kind: str = "entries"
+    name: str | None = None
+    paper_results: dict = dataclasses.field(default_factory=dict)
+    paper_note: str = ""
+    set_sizes: tuple = ()
+    study_sizes: tuple = (300, 1000)
+    study_seeds: tuple = (0, 1, 2)
+    study_hyperparameters: dict = dataclasses.field(default_factory=dict)
+    study_test_data: str = ""
+    entry_train_size: object = None
 
 
 class Family:
     """One task of one paper, with every architecture the paper compares on it.
 
-    Subclasses fill the class attributes and implement `build`, `search_space` and `load_split`; the training,
-    evaluation and card code works on any family through this interface.
+    Subclasses pass their parts to `__init__` and implement `build`, `load_split` and `dataset_info`.
 
-    Attributes:
-        name: short name, the suffix of its zoo entries (`dss_sum_signals` is `dss_sum` in family `signals`).
-        paper: key of the paper in `zoo.papers.PAPERS`.
-        task: what the models do, in words.
-        architectures: architecture names this family builds.
-        metric: the metric the harness reports (a Keras metric name), `higher_is_better` its direction.
-        paper_results: the paper's published metric per architecture (None where the paper gives a curve).
-        paper_note: what the paper reports for this task, in words (e.g. the shape of a plotted curve).
-        default_hyperparameters: hyper-parameters of the shipped entries unless the registry says otherwise.
-        device_hyperparameters: hyper-parameters fixed per training budget ("cpu"/"gpu"), e.g. a reduced width.
-        budget_overrides: per budget, values replacing `training.BUDGETS` entries (sizes are in `train_size_unit`).
-        train_size_unit: what `size` counts in `load_split("train", size=...)`.
-        data_licence: licence of the training data, for the weights' card.
-        input_spec: the input a model of this family takes, in words and shapes.
-        leaderboard_name: file name (without `.csv`) of the family's leaderboard.
-        leaderboard_kind: `"study"` (every architecture retrained at several sizes and seeds) or `"entries"`
-            (the shipped entries evaluated over several test seeds).
-        study_test_data: what a study run is evaluated on, in words.
-        study_hyperparameters: hyper-parameters every study run uses on top of its entry's (e.g. a smaller width).
-        entry_train_size: the training-set size of the shipped entries, for the leaderboard.
-        baselines: trivial predictors `{name: f(x) -> prediction}` the leaderboard measures beside the models.
-        unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
-        notes: deviations from the paper and limits of the entries, in sentences (for the cards).
-        weights_licence: licence of weights trained on the family's offline data.
-        usage: extra lines for the cards' "How to use" (e.g. a task-specific helper).
+    Args:
+        name: short name, the suffix of its entries (`dss_sum_signals` is architecture `dss_sum` of `signals`).
+        paper: the `Paper`.
+        description: what the models do, in words.
+        task: the task (`zoo.tasks`).
+        architectures: `{name: Architecture}` in the paper's order.
+        input_spec: the input a model takes, in words and shapes (for the cards).
+        baselines: trivial predictors `{name: f(x) -> prediction}`, scored by the harness beside the models.
+        wording, training, leaderboard: the `Wording`, `TrainingPlan` and `LeaderboardPlan`.
     """
 
-    name = ""
-    paper = ""
-    task = ""
-    architectures = ()
-    metric = "accuracy"
-    higher_is_better = True
-    paper_results = {}
-    paper_note = ""
-    default_hyperparameters = {}
-    device_hyperparameters = {}
-    budget_overrides = {}
-    train_size_unit = "training sets"
-    data_licence = ""
-    input_spec = {}
-    leaderboard_kind = "entries"
-    baselines = {}
-    unavailable_reason = None
-    notes = ()
-    # Architectures that stay far below the others on the task for a reason the family states (e.g. the paper's negative
-    # result); their cards say so and the beat-chance guard of the tests exempts them.
-    weak_architectures = {}
-    weights_licence = "Apache-2.0"
-    usage = ""
-    study_test_data = ""
-    study_hyperparameters = {}
-    entry_train_size = None
+    def __init__(self, name, paper, description, task, architectures, input_spec, baselines=None, wording=None,
+                 training=None, leaderboard=None):
+        self.name = name
+        self.paper = paper
+        self.description = description
+        self.task = task
+        self.architectures = dict(architectures)
+        self.input_spec = input_spec
+        self.baselines = dict(baselines or {})
+        self.wording = wording or Wording()
+        self.training = training or TrainingPlan()
+        self.leaderboard = leaderboard or LeaderboardPlan()
 
-    @property
-    def missing_data(self):
-        """Why the family's data is not on this machine (e.g. no UCF101 folder), or None when it can be loaded."""
-        return None
-
-    @property
-    def leaderboard_name(self):
-        return self.name
+    # The family's own code.
 
     def build(self, architecture, **hyperparameters):
         """A fresh, built model of `architecture`."""
         raise NotImplementedError
 
-    def search_space(self, hp, architecture):
-        """Hyper-parameters drawn from a `keras_tuner.HyperParameters` for one architecture."""
-        raise NotImplementedError
+    def load_split(self, split, seed=1, size=None, set_size=None):
+        """`(x, y)` of a split ("train", "val" or "test"), or a Keras `PyDataset` of training batches.
 
-    def load_split(self, split, seed=1, size=None):
-        """`(x, y)` of a split ("train", "val" or "test"); `seed` selects the draw, `size` the first examples."""
+        `seed` selects the draw, `size` the number of training examples (in `training.train_size_unit`),
+        `set_size` the number of elements per set (curve families).
+        """
         raise NotImplementedError
 
     def dataset_info(self, train_size=None):
         """`{"name", "training_split", "evaluation_split"}`: the data a model was trained and evaluated on."""
         raise NotImplementedError
 
-    def limitations(self, hyperparameters, architecture=None, findings=()):
-        """What a user should know about an entry of `architecture` trained with `hyperparameters` (for its card),
-        after `findings` measured elsewhere (e.g. a trivial baseline that beats it)."""
-        width = hyperparameters.get("width", 1.0)
-        notes = list(findings)
-        if architecture in self.weak_architectures:
-            notes.append("Far below the DSS models on this task, by design of the architecture: "
-                         f"{self.weak_architectures[architecture]} It ships as the paper's point of comparison, not "
-                         "as a model to use.")
-        if width != 1.0:
-            notes.append(f"Trained at {width:g}× the paper's channel widths, to keep the weights small and training "
-                         "short; `zoo train NAME --budget gpu` trains the paper's widths.")
-        return " ".join(notes + list(self.notes)) or "None recorded."
+    @property
+    def missing_data(self):
+        """Why the family's data is not on this machine, or None when it can be loaded."""
+        return None
 
-    def retrain_command(self, name):
-        """The one command that retrains entry `name` from its data."""
-        return f"zoo train {name} --budget gpu"
+    def entry_notes(self, hyperparameters):
+        """Sentences a card adds about an entry's hyper-parameters (e.g. a reduced width)."""
+        return []
 
-    def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
-        """Compile `model` with the family's loss and metric."""
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=self.loss(),
-                      metrics=[get_metric(self.metric)], jit_compile=jit_compile)
-        return model
+    def findings(self, model, architecture):
+        """What a card reports that the family measures on a trained model beyond the metrics (e.g. how far
+        learned weights are from an analytic solution), in sentences; "" for nothing."""
+        return ""
 
-    def loss(self):
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    def entry_train_size(self):
+        """The training-set size of the shipped entries, for the leaderboard."""
+        return self.leaderboard.entry_train_size
+
+    # Generic behaviour.
+
+    @property
+    def leaderboard_name(self):
+        return self.leaderboard.name or self.name
+
+    def title(self, architecture):
+        return self.architectures[architecture].title
 
     def check_architecture(self, architecture):
         if architecture not in self.architectures:
             raise ValueError(f"Family {self.name!r} has no architecture {architecture!r}; "
-                             f"expected one of {self.architectures}.")
+                             f"expected one of {tuple(self.architectures)}.")
+        return self.architectures[architecture]
+
+    def search_space(self, hp, architecture):
+        """Hyper-parameters of one trial: the architecture's defaults updated with its search space."""
+        spec = self.check_architecture(architecture)
+        return {**spec.defaults, **(spec.search(hp) if spec.search else {})}
+
+    def evaluate(self, predict, seed):
+        """`{metric: value}` of `predict` (a model's or a baseline's `x -> prediction`) on the test split of `seed`.
+
+        With `leaderboard.set_sizes`, every metric is measured at each set size (`"accuracy@n=25"`), and the
+        plain metric is its mean over the sizes.
+        """
+        if not self.leaderboard.set_sizes:
+            x, y = self.load_split("test", seed=seed)
+            return self.task.score(y, predict(x))
+        scores, per_size = {}, {}
+        for set_size in self.leaderboard.set_sizes:
+            x, y = self.load_split("test", seed=seed, set_size=set_size)
+            for metric, value in self.task.score(y, predict(x)).items():
+                scores[at_set_size(metric, set_size)] = value
+                per_size.setdefault(metric, []).append(value)
+        return {**{m: sum(v) / len(v) for m, v in per_size.items()}, **scores}
+
+    def paper_result(self, architecture, metric, set_size=None):
+        """The paper's number for `architecture` (or `"baseline:<name>"`) on `metric` (at `set_size`), or None."""
+        result = self.leaderboard.paper_results.get(architecture)
+        if isinstance(result, dict):
+            result = result.get(metric)
+            if isinstance(result, dict):
+                return result.get(set_size)
+            return result if set_size is None else None
+        return result if metric == self.task.primary and set_size is None else None
+
+    def limitations(self, architecture, hyperparameters, findings=()):
+        """What a user should know about an entry (for its card), after `findings` measured elsewhere (e.g. a
+        trivial baseline that beats it)."""
+        notes = list(findings)
+        weak = self.architectures[architecture].weak if architecture in self.architectures else None
+        if weak:
+            notes.append(f"Weak on this task by design: {weak} It ships as the paper's point of comparison, not "
+                         "as a model to use.")
+        notes += self.entry_notes(hyperparameters)
+        return " ".join(notes + list(self.wording.notes)) or "None recorded."
+
+    def retrain_command(self, name):
+        """The one command that retrains entry `name` from its data."""
+        return self.wording.retrain.format(name=name)
+
+    def example_model(self, architecture, hyperparameters):
+        """A model of `architecture` to describe it (parameters, symmetry) on cards of entries without weights;
+        built even where the family's data is missing."""
+        return self.build(architecture, **hyperparameters)
+
+    def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
+        """Compile `model` with the task's loss and metrics, so that `model.fit` works at once."""
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=self.task.loss(),
+                      metrics=self.task.keras_metrics(), jit_compile=jit_compile)
+        return model

@@ -1,6 +1,26 @@
-"""Base class of the layers that take a set mask."""
+"""Base class of the layers that take a set mask, and the initialiser helper every layer with several weights uses."""
 
 import keras
+
+
+def clone_initializer(initializer, offset=0):
+    """A separate instance of `initializer` for one more weight, `offset` seeds away from it when it is seeded.
+
+    One seeded initializer (`GlorotUniform(seed=1)`) returns the same values on every call, and so does a copy of
+    it: two weights drawn from it would start identical. Unseeded initializers draw fresh values per instance.
+
+    Args:
+        initializer: an initializer instance, its serialized config, or an identifier string.
+        offset: added to the seed of a seeded initializer (0 for the first weight, 1 for the second, ...).
+    """
+    if isinstance(initializer, str):
+        return keras.initializers.get(initializer)
+    if isinstance(initializer, dict):
+        initializer = keras.initializers.deserialize(initializer)
+    config = initializer.get_config()
+    if isinstance(config.get("seed"), int):
+        config["seed"] += offset
+    return initializer.__class__.from_config(config)
 
 
 class SetLayer(keras.layers.Layer):

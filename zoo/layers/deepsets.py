@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from zoo.layers import masking
-from zoo.layers.base import SetLayer
+from zoo.layers.base import SetLayer, clone_initializer
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -25,7 +25,8 @@ class DeepSetsEquivariant(SetLayer):
         single_matrix: use the one-matrix form.
         activation: activation σ (any Keras activation identifier).
         use_bias: add the bias b / β.
-        kernel_initializer, bias_initializer: initialisers of Λ, Γ and b.
+        kernel_initializer, bias_initializer: initialisers of Λ, Γ and b (Λ and Γ each get their own instance,
+            seeded one apart when the initializer is seeded, so they never start identical).
 
     Input shape: `(batch, n, features)`, float mask `(batch, n)` optional.
     Output shape: `(batch, n, units)`.
@@ -53,10 +54,10 @@ class DeepSetsEquivariant(SetLayer):
             raise ValueError(f"DeepSetsEquivariant expects (batch, n, features); got shape {input_shape}.")
         features = input_shape[-1]
         self.gamma = self.add_weight(name="gamma", shape=(features, self.units),
-                                     initializer=self.kernel_initializer)
+                                     initializer=clone_initializer(self.kernel_initializer, offset=1))
         if not self.single_matrix:
             self.lam = self.add_weight(name="lambda", shape=(features, self.units),
-                                       initializer=self.kernel_initializer)
+                                       initializer=clone_initializer(self.kernel_initializer))
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer)
 

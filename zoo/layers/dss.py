@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from zoo.layers import masking
-from zoo.layers.base import SetLayer
+from zoo.layers.base import SetLayer, clone_initializer
 from zoo.layers.calling import call_layer
 from zoo.layers.siamese import Siamese
 
@@ -72,8 +72,11 @@ class DSSLayer(SetLayer):
         self.element = Siamese(clone_layer(base_layer), name="element")
         if aggregation in ("sum", "max"):
             overrides = {"use_bias": False}
-            if aggregate_initializer is not None:
-                overrides["kernel_initializer"] = aggregate_initializer
+            # L2 gets its own initializer instance (one seed on when the base's is seeded): never a copy of L1.
+            initializer = aggregate_initializer or base_layer["config"].get("kernel_initializer")
+            if initializer is not None:
+                overrides["kernel_initializer"] = keras.initializers.serialize(
+                    clone_initializer(initializer, offset=0 if aggregate_initializer else 1))
             self.aggregate = clone_layer(base_layer, **overrides)
 
     def build(self, input_shape):

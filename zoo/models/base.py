@@ -1,18 +1,28 @@
-"""Behaviour shared by every zoo model: input checks, a declared symmetry and a hand-written config."""
+"""Behaviour shared by every zoo model: checked inputs, a declared symmetry and a hand-written config."""
 
 import keras
 
-from zoo.models.inputs import check_element_shape, elements_shape, split_inputs, validate_sets
+from zoo.models.inputs import check_element_shape, check_regular, elements_shape, split_inputs, validate_sets
 
 
 class ZooModel(keras.Model):
-    """Base class of the zoo's models.
+    """Base class of the zoo's models, whatever their input: sets, sequences, graphs or images.
 
-    Subclasses set `self.symmetry` (a dict: `output` is "invariant", "equivariant", "selection" or "none", `set`
-    the group acting on the set axis, `element` the group acting on each element or None) and write
-    `get_config` by hand (Keras's automatic config of subclassed models loses constructor arguments).
-    NumPy inputs to `predict`, `evaluate` and `fit` are checked first: NaNs, empty sets and wrong shapes give a
-    clear error instead of a silent wrong answer.
+    Subclasses set `self.symmetry`, the declaration `zoo.check_symmetry` measures:
+
+    - `output`: how the output transforms when the elements (or nodes) are permuted: `"invariant"`,
+      `"equivariant"`, `"selection"` (a score per element) or `"none"` (no set symmetry; errors are only reported);
+    - `exact`: False for a model only regularised towards its symmetry (errors are reported, not judged);
+    - `set`: the permutation group of the set axis (axis 1), or None;
+    - `element`: the group acting on each element (`circular_shift`, `rotation90`), or None;
+    - optional `padding` (masked padding leaves the outputs unchanged; default: whether `set` is declared),
+      `graph` (`{"adjacency": key}`: node permutations also permute the rows and columns of that input) and
+      `output_axes` (the output axes an equivariant output permutes; default `[1]`).
+
+    Subclasses write `get_config` by hand (Keras's automatic config of subclassed models loses constructor
+    arguments). NumPy inputs to `predict`, `evaluate` and `fit` are checked first (`check_inputs`): ragged sets,
+    NaNs and, for set models, empty sets, wrong shapes and tokens outside the vocabulary give a clear error
+    instead of a silent wrong answer.
     """
 
     symmetry = {"output": "none", "set": None, "element": None}
@@ -30,12 +40,8 @@ class ZooModel(keras.Model):
         return super().fit(x, *args, **kwargs)
 
     def check_inputs(self, x):
-        """Raise a clear error for NumPy inputs this model cannot take (wrong shape, NaN, empty sets)."""
-        validate_sets(x, self.name)
-        elements = split_inputs(x)[0]
-        if self.built and hasattr(elements, "shape"):
-            expected = elements_shape(self.get_build_config()["input_shape"])
-            check_element_shape(elements.shape, expected[2:], self.name)
+        """Raise a clear error for NumPy inputs this model cannot take."""
+        check_regular(x, self.name)
 
     def classifier_layer(self):
         """The output Dense layer whose width is the number of classes, or None (e.g. a selection head)."""
@@ -71,3 +77,31 @@ class ZooModel(keras.Model):
         config = dict(config)
         config.pop("symmetry", None)  # derived from the architecture, recorded for readers of config.json
         return cls(**config)
+
+
+class SetInputModel(ZooModel):
+    """A zoo model whose input is a padded batch of sets: `(batch, n, *element_shape)` or
+    `{"elements": ..., "mask": (batch, n) float, **side_inputs}`.
+
+    Args:
+        input_range: `(low, high)` of the integer tokens the model takes (e.g. digits 1–9 through an
+            embedding), checked on NumPy inputs; None for real-valued elements.
+    """
+
+    def __init__(self, input_range=None, **kwargs):
+        super().__init__(**kwargs)
+        self.input_range = None if input_range is None else tuple(int(v) for v in input_range)
+
+    def check_inputs(self, x):
+        super().check_inputs(x)
+        validate_sets(x, self.name, self.input_range)
+        elements = split_inputs(x)[0]
+        if self.built and hasattr(elements, "shape"):
+            expected = elements_shape(self.get_build_config()["input_shape"])
+            check_element_shape(elements.shape, expected[2:], self.name)
+
+    def base_config(self):
+        config = super().base_config()
+        if self.input_range is not None:
+            config["input_range"] = self.input_range
+        return config

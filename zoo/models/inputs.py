@@ -1,4 +1,9 @@
-"""How a set model receives its inputs, and the checks that turn bad input into a clear error."""
+"""How zoo models receive their inputs, and the checks that turn bad input into a clear error.
+
+Set models take either the padded elements `(batch, n, *element_shape)` alone, or a dict
+`{"elements": ..., "mask": (batch, n) float, **side_inputs}`. `pad_sets` builds that dict from sets of different
+sizes.
+"""
 
 import numpy as np
 
@@ -7,11 +12,7 @@ MASK = "mask"
 
 
 def split_inputs(inputs, mask=None):
-    """Split model inputs into `(elements, mask, context)`.
-
-    A model takes either the padded elements `(batch, n, *element_shape)` alone, or a dict
-    `{"elements": ..., "mask": (batch, n) float, **side_inputs}` (side inputs such as a graph's `adjacency`).
-    """
+    """Split set-model inputs into `(elements, mask, context)` (context: side inputs such as `adjacency`)."""
     if isinstance(inputs, dict):
         if ELEMENTS not in inputs:
             raise ValueError(f"A dict input needs an {ELEMENTS!r} entry; got keys {sorted(inputs)}.")
@@ -25,12 +26,70 @@ def elements_shape(input_shape):
     return tuple(input_shape[ELEMENTS] if isinstance(input_shape, dict) else input_shape)
 
 
+def pad_sets(sets, dtype=None):
+    """Pad sets of different sizes into the zoo's set input.
+
+    Args:
+        sets: a list of sets, each an array-like `(n_i, *element_shape)` (e.g. a list of digits, or of images).
+        dtype: dtype of the padded elements (default: the sets' own).
+
+    Returns:
+        `{"elements": (len(sets), max n_i, *element_shape), "mask": (len(sets), max n_i) float32}`; padding slots
+        hold zeros and a mask of 0.
+
+    Example:
+    >>> pad_sets([[3, 5, 1], [2]])["mask"]
+    array([[1., 1., 1.], [1., 0., 0.]], dtype=float32)
+    """
+    arrays = [np.asarray(s) if dtype is None else np.asarray(s, dtype=dtype) for s in sets]
+    if not arrays:
+        raise ValueError("pad_sets needs at least one set.")
+    shapes = {a.shape[1:] for a in arrays}
+    if len(shapes) > 1:
+        raise ValueError(f"Every element must have the same shape; got element shapes {sorted(shapes)}.")
+    longest = max(len(a) for a in arrays)
+    elements = np.zeros((len(arrays), longest) + arrays[0].shape[1:], dtype=np.result_type(*arrays))
+    mask = np.zeros((len(arrays), longest), np.float32)
+    for i, array in enumerate(arrays):
+        elements[i, : len(array)] = array
+        mask[i, : len(array)] = 1.0
+    return {ELEMENTS: elements, MASK: mask}
+
+
+def _arrays(inputs):
+    """The NumPy arrays among the inputs (a dict's values, or the input itself)."""
+    values = inputs.values() if isinstance(inputs, dict) else [inputs]
+    return [v for v in values if isinstance(v, np.ndarray)]
+
+
+def check_regular(inputs, model_name="model"):
+    """Check any model's inputs before predict/fit: no ragged sets, no NaN or infinite values.
+
+    Symbolic tensors and datasets pass through unchecked.
+    """
+    values = inputs.values() if isinstance(inputs, dict) else [inputs]
+    for value in values:
+        if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.dtype == object):
+            try:
+                regular = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                regular = None
+            if regular is None:
+                raise ValueError(
+                    f"{model_name} got sets of different sizes without a mask. Pad them and mark the real "
+                    "elements: `zoo.pad_sets(sets)` returns {'elements': ..., 'mask': ...} to pass instead.")
+    for array in _arrays(inputs):
+        if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+            bad = np.unique(np.argwhere(~np.isfinite(array))[:, 0])
+            raise ValueError(f"{model_name} got NaN or infinite values at batch indices {bad[:10].tolist()}.")
+
+
 def check_element_shape(shape, expected, model_name):
     """Raise a clear error when a batch `(batch, n, *element)` does not match a model's element shape."""
     shape = tuple(shape)
     if len(shape) != len(expected) + 2:
         raise ValueError(
-            f"{model_name} expects sets of shape (batch, n, {', '.join(map(str, expected))}) "
+            f"{model_name} expects sets of shape (batch, n{''.join(f', {d}' for d in expected)}) "
             f"(rank {len(expected) + 2}); got an input of shape {shape} (rank {len(shape)}).")
     for got, want in zip(shape[2:], expected):
         if got is not None and want is not None and got != want:
@@ -40,8 +99,8 @@ def check_element_shape(shape, expected, model_name):
         raise ValueError(f"{model_name} got empty sets (n = 0 elements): a set needs at least one element.")
 
 
-def validate_sets(inputs, model_name="model"):
-    """Check NumPy set inputs before predict/fit: no NaN or infinite values, no set without a real element.
+def validate_sets(inputs, model_name="model", input_range=None):
+    """Check NumPy set inputs: no set without a real element, and tokens inside `input_range` `(low, high)`.
 
     Symbolic tensors and datasets pass through unchecked.
     """
@@ -50,11 +109,19 @@ def validate_sets(inputs, model_name="model"):
         return
     if elements.ndim >= 2 and elements.shape[1] == 0:
         raise ValueError(f"{model_name} got empty sets (n = 0 elements): a set needs at least one element.")
-    if np.issubdtype(elements.dtype, np.floating) and not np.isfinite(elements).all():
-        bad = np.unique(np.argwhere(~np.isfinite(elements))[:, 0])
-        raise ValueError(f"{model_name} got NaN or infinite values in the sets at batch indices {bad[:10].tolist()}.")
+    real = None
     if isinstance(mask, np.ndarray):
         empty = np.flatnonzero(mask.reshape(len(mask), -1).sum(axis=1) == 0)
         if empty.size:
             raise ValueError(f"{model_name} got sets whose mask has no real element at batch indices "
                              f"{empty[:10].tolist()}: a set needs at least one element.")
+        real = mask > 0
+    if input_range is not None:
+        low, high = input_range
+        values = elements if real is None else elements[real]
+        if np.issubdtype(elements.dtype, np.floating) and not np.array_equal(values, np.round(values)):
+            raise ValueError(f"{model_name} takes integer tokens {low}…{high}; got fractional values.")
+        outside = values[(values < low) | (values > high)]
+        if outside.size:
+            raise ValueError(f"{model_name} got token {outside.flat[0]!r}, outside its vocabulary {low}…{high} "
+                             f"({outside.size} such token(s) among the real elements).")

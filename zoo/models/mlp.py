@@ -5,12 +5,12 @@ from keras import ops
 
 from zoo.layers.blocks import BN_MOMENTUM
 from zoo.layers.masking import mask_outputs
-from zoo.models.base import ZooModel
+from zoo.models.base import SetInputModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class FlatSetMLP(ZooModel):
+class FlatSetMLP(SetInputModel):
     """MLP on the concatenation of the set's elements: `y = MLP([x_1, ..., x_n])`.
 
     The baseline that ignores the set structure: it is not invariant to permutations (its declared symmetry is

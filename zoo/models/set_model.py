@@ -3,7 +3,7 @@
 import keras
 
 from zoo.layers.calling import call_layer
-from zoo.models.base import ZooModel
+from zoo.models.base import SetInputModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
 
 SET_GROUP = "S_n: permutations of the set axis"
@@ -14,7 +14,7 @@ def _deserialize(layer):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class SetModel(ZooModel):
+class SetModel(SetInputModel):
     """A set network `head(block_k(...block_1(X)))`: every DSS, DeepSets and Siamese model of the zoo.
 
     Each block is permutation-equivariant (and equivariant to the element group H when its base layers are), so

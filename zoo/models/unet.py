@@ -7,8 +7,8 @@ from zoo.layers.blocks import SetBlock
 from zoo.layers.element import element_conv
 from zoo.layers.masking import mask_outputs
 from zoo.layers.siamese import Siamese
-from zoo.models.architectures import SET_ARCHITECTURES, set_blocks, set_layer
-from zoo.models.base import ZooModel
+from zoo.models.architectures import SET_LAYER_KINDS, set_blocks, set_layer
+from zoo.models.base import SetInputModel
 from zoo.models.heads import MergingHead
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
 from zoo.models.set_model import SET_GROUP
@@ -18,7 +18,7 @@ UPSAMPLES = {1: keras.layers.UpSampling1D, 2: keras.layers.UpSampling2D}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class SetUNet(ZooModel):
+class SetUNet(SetInputModel):
     """Equivariant map from a set of signals or images to one output per element: `R^{n×d} → R^{n×d'}`.
 
     Encoder: per level two set blocks (`architecture`: DSS with any aggregation, or Siamese) and a 2× max-pool of
@@ -58,8 +58,8 @@ class SetUNet(ZooModel):
                  padding="same", bottleneck_pool="max", activation="relu", normalization="batch",
                  output_activation=None, merge_pool=None, aggregate_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        if architecture not in SET_ARCHITECTURES:
-            raise ValueError(f"Unknown set architecture {architecture!r}; expected one of {SET_ARCHITECTURES}.")
+        if architecture not in SET_LAYER_KINDS:
+            raise ValueError(f"Unknown set architecture {architecture!r}; expected one of {SET_LAYER_KINDS}.")
         self.out_channels = int(out_channels)
         self.filters = tuple(int(f) for f in filters)
         self.architecture = architecture

@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 
 from zoo.data.video import check_same_size, read_frames, square_resize
-from zoo.families.ucf101 import CACHE_SIZE, IMAGE_SIZE, SET_SIZE, STRIDE
+from zoo.families.dss.ucf101 import CACHE_SIZE, IMAGE_SIZE, SET_SIZE, STRIDE
 
 
 @dataclasses.dataclass

@@ -1,0 +1,58 @@
+"""The DSS paper's image selection network, shared by its selection tasks (UCF101 frames, image quality).
+
+Three blocks of three valid 3×3 convolutions (BN, ELU, dropout) with max-pooling 2, 2 and 5 bring a 64 px image
+(62–81 px work) to 1 × 1; a DeepSets block (256 → 256 → 128 → 1, max pooling, ELU) then scores every element and a
+softmax over the set selects one (Maron et al., 2020, Appendix).
+"""
+
+import keras
+
+from zoo.families.dss.paper import SET_ARCHITECTURES, architectures, scaled, set_layer_kind
+from zoo.layers.siamese import Siamese
+from zoo.models.architectures import set_blocks
+from zoo.models.heads import SelectionHead
+from zoo.models.set_model import SetModel
+
+IMAGE_SIZE = 64
+POOLS = (2, 2, 5)
+# Output channels of the three convs of each block ([in, mid, out] in the paper: in→mid, mid→mid, mid→out).
+PAPER_WIDTHS = {
+    "dss": ((32, 32, 64), (64, 64, 128), (128, 128, 256)),
+    "siamese_ds": ((50, 50, 100), (100, 100, 180), (200, 200, 256)),
+    "dss_aittala": ((90, 90, 100), (100, 100, 100), (110, 110, 128)),  # concatenation doubles each output
+}
+HEAD_WIDTHS = (256, 128)
+DEFAULTS = {"width": 0.25, "learning_rate": 1e-3, "dropout": 0.0}
+# The paper's widths take ≈ 6 s per batch of 16 sets of 8 images on 2 CPU cores; a quarter of them ≈ 0.5 s.
+DEVICE_HYPERPARAMETERS = {"cpu": {"width": 0.25}, "gpu": {"width": 1.0}}
+
+
+def widths_for(architecture):
+    """Conv widths of an architecture: the paper's, Sridhar's (one conv per layer) taken from the Siamese net."""
+    if architecture in PAPER_WIDTHS:
+        return PAPER_WIDTHS[architecture]
+    return PAPER_WIDTHS["siamese_ds" if architecture == "dss_sridhar" else "dss"]
+
+
+def selection_architectures(search, defaults=DEFAULTS):
+    """The paper's five set architectures of the selection tables, with a family's search space."""
+    return architectures(SET_ARCHITECTURES, defaults, search)
+
+
+def input_spec(set_size, what="RGB in [0, 1], 64 × 64 px"):
+    return {"elements": [None, set_size, IMAGE_SIZE, IMAGE_SIZE, 3], "mask": [None, set_size], "range": what}
+
+
+def build_selection_model(architecture, set_size, width=1.0, dropout=0.0):
+    """The paper's image selection network of `architecture` for sets of `set_size` 64 px images, built."""
+    blocks = []
+    for stage, pool in zip(widths_for(architecture), POOLS):
+        convs = [keras.layers.Conv2D(c, 3, padding="valid") for c in scaled(stage, width)]
+        # A zero-initialised aggregate keeps nine stacked DSS(sum) layers element-aware (see DSSLayer).
+        blocks += set_blocks(set_layer_kind(architecture), convs, activation="elu", dropout=dropout,
+                             aggregate_initializer="zeros")
+        blocks.append(Siamese(keras.layers.MaxPooling2D(pool)))
+    head = SelectionHead(scaled(HEAD_WIDTHS, width), pool="max", activation="elu")
+    model = SetModel(blocks, head, name=architecture)
+    model.build((None, set_size, IMAGE_SIZE, IMAGE_SIZE, 3))
+    return model

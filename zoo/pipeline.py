@@ -1,0 +1,171 @@
+"""Train → evaluate → save → card: the one place that runs training and evaluation together.
+
+`training` fits models and knows nothing of evaluation; `evaluation` measures models and writes leaderboards and
+cards and knows nothing of training. The steps that need both live here, above them:
+
+- `train_entry`: search and fit an entry (or build an analytic one), measure it with the harness, write its
+  entry folder, record it in the registry and render its card;
+- `adopt_entry`: ship an entry folder trained on another machine, re-measured here;
+- `run_study`: retrain every architecture of a family at several training-set sizes and seeds, for its
+  leaderboard.
+"""
+
+import datetime
+from pathlib import Path
+
+import keras
+
+DEFAULT_WORK_DIR = Path("runs")
+
+
+def entry_fields(family, architecture, hyperparameters, train_size=None):
+    """The descriptive `zoo.json` fields of an entry of `family`: what it is, its data and its licence."""
+    return {"family": family.name, "architecture": architecture, "title": family.title(architecture),
+            "paper": family.paper.key, "task": family.description, "dataset": family.dataset_info(train_size),
+            "hyperparameters": hyperparameters, "input_spec": family.input_spec,
+            "license": {"code": "Apache-2.0", "weights": family.wording.weights_licence,
+                        "notes": f"Training data: {family.wording.data_licence}."}}
+
+
+def _findings(family, model, architecture):
+    findings = family.findings(model, architecture)
+    return {"findings": findings} if findings else {}
+
+
+def _built_analytically(family, architecture, hyperparameters):
+    from zoo.environment import environment
+
+    model = family.compile(family.build(architecture, **hyperparameters), hyperparameters.get("learning_rate", 1e-3))
+    training = {"summary": "Not trained: the architecture sets its weights to an analytic solution.",
+                "budget": None, **environment(), "date": datetime.date.today().isoformat()}
+    return model, training
+
+
+def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR, seed=0, hyperparameters=None,
+                verbose=2):
+    """Train the registered model `name` from scratch and write its entry folder.
+
+    Without `output_dir` the entry is written into the package (`zoo/pretrained/<name>`), its hyper-parameters
+    and hashes go into the registry, its card into `model_cards/` and the README's table is regenerated. Every
+    step resumes from `work_dir` when a run was interrupted.
+
+    Args:
+        name: a registered entry (`zoo.list_models()`).
+        budget: `"cpu"`, `"gpu"`, `"auto"` or a budget dict (`training.BUDGETS`).
+        output_dir: write the entry folder there instead of into the package.
+        work_dir: folder for searches and checkpoints.
+        seed: seed of search, initialisation and fit.
+        hyperparameters: hyper-parameters fixed on top of the budget's (e.g. `{"width": 0.25}`).
+
+    Returns:
+        The entry's `zoo.json` content.
+    """
+    import zoo
+    from evaluation.cards import refresh_card, write_readme_table
+    from evaluation.harness import evaluate_model
+    from training.train import train_model
+    from zoo.families import get_family
+    from zoo.registry import get_entry, update_entry
+
+    entry = get_entry(name)
+    family = get_family(entry.family)
+    spec = family.check_architecture(entry.architecture)
+    if spec.trained:
+        model, chosen, training = train_model(family, entry.architecture, budget, Path(work_dir) / name, seed,
+                                              fixed=hyperparameters, verbose=verbose)
+    else:
+        chosen = {**spec.defaults, **(hyperparameters or {})}
+        model, training = _built_analytically(family, entry.architecture, chosen)
+    metrics = evaluate_model(model, family)
+    folder = Path(output_dir) / name if output_dir else entry.embedded_dir
+    info = zoo.save(model, folder, name=name, overwrite=True,
+                    **entry_fields(family, entry.architecture, chosen, training.get("train_size")),
+                    metrics=metrics, training=training, **_findings(family, model, entry.architecture))
+    if output_dir is None:
+        update_entry(name, hyperparameters=chosen)
+        info = refresh_card(name)
+        write_readme_table()
+    return info
+
+
+def adopt_entry(folder):
+    """Ship the entry folder `folder` (written by `zoo train NAME --output-dir`, e.g. on a GPU machine) as its
+    registered entry; returns the `zoo.json` written.
+
+    The weights are copied into the package and re-measured with the harness on this machine (the numbers every
+    CPU reproduces; float reductions differ between devices); the training machine's measurement is kept in
+    `training.metrics_where_trained`.
+
+    Raises:
+        IntegrityError: the folder's files do not match the hashes in its `zoo.json`.
+        UnknownModelError: the entry's name is not registered.
+        ValueError: the folder's family or architecture differ from the registry's.
+    """
+    import zoo
+    from evaluation.cards import refresh_card, write_readme_table
+    from evaluation.harness import evaluate_model
+    from zoo.families import get_family
+    from zoo.loading import LOCAL_PREFIX
+    from zoo.registry import get_entry, update_entry
+
+    model = zoo.load(f"{LOCAL_PREFIX}{folder}")  # checks every file's sha256; compiled for the harness
+    info = model.zoo_info
+    entry = get_entry(info["name"])
+    if (info["family"], info["architecture"]) != (entry.family, entry.architecture):
+        raise ValueError(f"{folder} holds a {info['architecture']} model of family {info['family']}; the registry's "
+                         f"{entry.name} is a {entry.architecture} model of family {entry.family}.")
+    family = get_family(entry.family)
+    metrics = evaluate_model(model, family, seeds=info["metrics"]["seeds"])
+    training = dict(info["training"], metrics_where_trained=info["metrics"])
+    zoo.save(model, entry.embedded_dir, name=entry.name, overwrite=True, metrics=metrics, training=training,
+             **_findings(family, model, entry.architecture))
+    update_entry(entry.name, hyperparameters=info["hyperparameters"])
+    info = refresh_card(entry.name)
+    write_readme_table()
+    return info
+
+
+def run_study(family_name, train_sizes=None, seeds=None, architectures=None, work_dir="runs/study", epochs=30,
+              patience=5, verbose=0):
+    """Train and evaluate every (architecture, training-set size, seed) not yet in the family's runs file.
+
+    Each run uses the registered hyper-parameters of the architecture's entry (with the family's
+    `study_hyperparameters` on top, e.g. a smaller width so that dozens of runs fit a CPU budget), trains on the
+    first `size` training examples with early stopping on the val split, and is evaluated by the harness on test
+    seed 1; the run is appended to `evaluation/results/<family>_runs.jsonl`.
+    """
+    from evaluation.harness import evaluate_model
+    from evaluation.leaderboard import read_runs, record_run
+    from training.fit import fit_model
+    from training.hypermodel import build_compiled
+    from zoo.environment import environment
+    from zoo.families import get_family
+    from zoo.registry import load_registry
+
+    family = get_family(family_name)
+    plan = family.leaderboard
+    entries = {e.architecture: e for e in load_registry().values() if e.family == family_name}
+    done = {(r["model"], r["train_size"], r["seed"]) for r in read_runs(family_name)}
+    val = family.load_split("val")
+    for architecture in architectures or family.architectures:
+        entry = entries[architecture]
+        for size in train_sizes or plan.study_sizes:
+            train = family.load_split("train", size=size)
+            for seed in seeds or plan.study_seeds:
+                if (entry.name, size, seed) in done:
+                    continue
+                hyperparameters = {**entry.hyperparameters, **plan.study_hyperparameters}
+                keras.utils.set_random_seed(seed)
+                model = build_compiled(family, architecture, hyperparameters)
+                model, fit = fit_model(model, family, train, val, epochs=epochs, patience=patience, seed=seed,
+                                       checkpoint_dir=Path(work_dir) / family_name / f"{entry.name}_{size}_{seed}",
+                                       verbose=verbose)
+                measured = evaluate_model(model, family, seeds=(1,))
+                metrics = {key: stats["mean"] for key, stats in measured.items() if isinstance(stats, dict)}
+                record_run(family_name, {
+                    "model": entry.name, "architecture": architecture, "train_size": size, "seed": seed,
+                    "metrics": metrics, "param_count": model.count_params(), "hyperparameters": hyperparameters,
+                    "fit": fit, **environment(), "date": datetime.date.today().isoformat()})
+                primary = family.task.primary
+                print(f"{entry.name} size={size} seed={seed}: {primary}={metrics[primary]:.4f} "
+                      f"({fit['epochs_run']} epochs, {fit['seconds']:.0f} s)", flush=True)

@@ -1,0 +1,171 @@
+"""What a family asks of its models: the loss, the metrics, how the harness scores predictions, and card wording.
+
+A family holds one task object. Training compiles with `loss()` and `keras_metrics()`; the harness scores NumPy
+predictions (of a model or of a trivial baseline alike) with `score(y, prediction)`, which may return several
+metrics; `describe` writes one line per set for `zoo predict`.
+
+Example:
+>>> task = Classification(classes=("sine", "square", "sawtooth"))
+>>> task.score(np.array([0, 2]), np.array([[2.0, 0.1, 0.3], [0.0, 0.2, 0.1]]))
+{'accuracy': 0.5}
+"""
+
+import keras
+import numpy as np
+
+from zoo.metrics import accuracy, get_metric
+
+
+class Task:
+    """Base class of the tasks.
+
+    Attributes:
+        task_type: the task type on the model card (Hugging Face `model-index`).
+        primary: the metric the README table, the leaderboards' plots and the beat-chance guard lead with.
+        chance: the primary metric of a random guess, where one is defined.
+        output: what the model outputs, in words (for the cards).
+    """
+
+    task_type = "other"
+    primary = ""
+    chance = None
+    output = ""
+
+    def loss(self):
+        raise NotImplementedError
+
+    def keras_metrics(self):
+        """Metrics Keras reports during training (the first is logged as the validation metric)."""
+        return [get_metric(self.primary)]
+
+    @property
+    def monitored(self):
+        """The name Keras logs the first training metric under (`val_<name>` on validation data)."""
+        metric = self.keras_metrics()[0]
+        return metric if isinstance(metric, str) else metric.name
+
+    def score(self, y, prediction):
+        """`{metric: value}` of NumPy predictions against targets."""
+        raise NotImplementedError
+
+    def describe(self, prediction, target):
+        """One line for one set: what the model predicted and what was right."""
+        raise NotImplementedError
+
+
+class Classification(Task):
+    """One label per set, from logits: cross-entropy, accuracy.
+
+    Args:
+        classes: class names, or None with `num_classes`.
+        num_classes: number of classes when they have no names.
+    """
+
+    task_type = "set-classification"
+    primary = "accuracy"
+
+    def __init__(self, classes=None, num_classes=None):
+        self.classes = tuple(classes) if classes else None
+        self.num_classes = len(self.classes) if self.classes else int(num_classes)
+        self.chance = 1.0 / self.num_classes
+        self.output = f"logits over {self.num_classes} classes"
+
+    def loss(self):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def score(self, y, prediction):
+        return {"accuracy": accuracy(y, prediction)}
+
+    def _label(self, index):
+        return f"{index} ({self.classes[index]})" if self.classes else str(index)
+
+    def describe(self, prediction, target):
+        return (f"predicted {self._label(int(np.argmax(prediction)))}, true {self._label(int(target))}, "
+                f"scores {[round(float(v), 3) for v in prediction]}")
+
+
+class Selection(Classification):
+    """Pick one element of each set: a logit per element, cross-entropy over the set, accuracy.
+
+    Args:
+        set_size: elements per set (chance is one over it).
+        what: what the selected element is, in words (e.g. "the earliest frame").
+    """
+
+    task_type = "set-selection"
+
+    def __init__(self, set_size, what="the target element"):
+        super().__init__(num_classes=set_size)
+        self.set_size = int(set_size)
+        self.output = f"a logit per element; the largest marks {what}"
+
+    def describe(self, prediction, target):
+        probabilities = np.exp(prediction - np.max(prediction))
+        probabilities /= probabilities.sum()
+        chosen = int(np.argmax(prediction))
+        return f"selected element {chosen} (p = {probabilities[chosen]:.2f}), true {int(target)}"
+
+
+class Regression(Task):
+    """A number per set.
+
+    Args:
+        loss: `"mse"` or `"mae"`.
+        integer_targets: targets are integers (e.g. a sum of digits): the primary metric is then `accuracy`, the
+            fraction of predictions that round to the target.
+        what: what the number is, in words.
+    """
+
+    task_type = "set-regression"
+
+    def __init__(self, loss="mse", integer_targets=False, what="the target"):
+        if loss not in ("mse", "mae"):
+            raise ValueError(f"Regression loss must be 'mse' or 'mae'; got {loss!r}.")
+        self.loss_name = loss
+        self.integer_targets = integer_targets
+        self.primary = "accuracy" if integer_targets else "mse"
+        self.output = f"{what} (one number per set)"
+
+    def loss(self):
+        return keras.losses.MeanSquaredError() if self.loss_name == "mse" else keras.losses.MeanAbsoluteError()
+
+    def keras_metrics(self):
+        return [get_metric("rounded_accuracy"), "mae"] if self.integer_targets else ["mse", "mae"]
+
+    def score(self, y, prediction):
+        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        prediction = np.asarray(prediction, dtype=np.float64).reshape(-1)
+        scores = {"mse": float(np.mean((prediction - y) ** 2)), "mae": float(np.mean(np.abs(prediction - y)))}
+        if self.integer_targets:
+            scores = {"accuracy": float(np.mean(np.round(prediction) == y)), **scores}
+        return scores
+
+    def describe(self, prediction, target):
+        value = float(np.asarray(prediction).reshape(-1)[0])
+        rounded = f" (rounded {round(value)})" if self.integer_targets else ""
+        return f"predicted {value:.3f}{rounded}, true {float(target):g}"
+
+
+class ImageToImage(Task):
+    """Images out, compared pixel by pixel: L1 loss, mean absolute error on the 0–255 scale.
+
+    Args:
+        per_element: one image per element of the set (True) or one image per set.
+    """
+
+    task_type = "image-to-image"
+    primary = "mae_255"
+
+    def __init__(self, per_element=True):
+        self.per_element = per_element
+        self.output = "an RGB image in [0, 1] per element" if per_element else "one RGB image in [0, 1] per set"
+
+    def loss(self):
+        return keras.losses.MeanAbsoluteError()
+
+    def score(self, y, prediction):
+        return {"mae_255": float(255.0 * np.mean(np.abs(np.asarray(y, np.float64) - prediction)))}
+
+    def describe(self, prediction, target):
+        error = 255 * float(np.mean(np.abs(np.asarray(prediction) - target)))
+        return f"prediction {np.shape(prediction)}, mean absolute error {error:.2f} (0-255)"
