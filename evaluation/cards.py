@@ -104,12 +104,13 @@ def unavailable_card(name):
             "title": family.title(entry.architecture), "paper": family.paper.key, "task": family.description,
             "dataset": family.dataset_info(), "hyperparameters": entry.hyperparameters,
             "param_count": model.count_params(), "symmetry": model.symmetry, "input_spec": family.input_spec,
-            "license": {"code": "Apache-2.0", "weights": "Apache-2.0", "notes": "No weights are shipped."},
+            "license": {"code": "Apache-2.0", "weights": "none", "notes": "No weights are shipped."},
             "weights": False}
     described = describe(family, info)
     described["limitations"] = (f"No pretrained weights: {family.wording.unavailable_reason}. The architecture "
                                 f"loads with `zoo.load({name!r}, pretrained=False)` and trains with "
-                                f"`{family.retrain_command(name)}` once the data is available.")
+                                f"`{family.retrain_command(name)}` once the data is available. "
+                                + described["limitations"])
     path = leaderboard_path(family.name)
     card = render_card(described, leaderboard_rows(family.name, name), f"evaluation/results/{path.name}")
     _write_model_card(name, card)

@@ -8,7 +8,6 @@ import pytest
 import evaluation.leaderboard as leaderboard
 import zoo
 from zoo.families import FAMILIES, Architecture, Family, LeaderboardPlan, Paper, Wording, register
-from zoo.layers import SetPooling
 from zoo.models import InvariantHead, SetModel
 from zoo.models.architectures import deepsets_blocks
 from zoo.pipeline import train_entry

@@ -123,9 +123,10 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
         leaderboard_file: where those rows come from, named in the card.
     """
     license_info = info.get("license", {})
+    shipped = info.get("weights") is not False  # the card's licence is the weights', or the code's when none ship
     data = ModelCardData(
         library_name="keras",
-        license=license_info.get("weights", PROJECT_LICENSE).lower(),
+        license=(license_info.get("weights", PROJECT_LICENSE) if shipped else PROJECT_LICENSE).lower(),
         tags=["symmetry-zoo", "sets", "permutation-invariance", info.get("paper", ""), info.get("family", "")],
         model_name=info["name"],
         eval_results=_eval_results(info) or None,

@@ -12,6 +12,7 @@ Example:
 
 import keras
 import numpy as np
+from keras import ops
 
 from zoo.metrics import accuracy, get_metric
 
@@ -169,3 +170,90 @@ class ImageToImage(Task):
     def describe(self, prediction, target):
         error = 255 * float(np.mean(np.abs(np.asarray(prediction) - target)))
         return f"prediction {np.shape(prediction)}, mean absolute error {error:.2f} (0-255)"
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class MarginRanking(keras.losses.Loss):
+    """Margin ranking loss over pairs: `mean over valid pairs of max(0, margin − s⁺ + s⁻)`.
+
+    `y_pred` holds the scores of `m` positive candidates then `m` negative ones, `(batch, 2m)`; `y_true` `(batch, m)`
+    weighs each (positive, negative) pair (1 for a real pair, 0 for padding).
+    """
+
+    def __init__(self, margin=0.1, name="margin_ranking", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.margin = float(margin)
+
+    def call(self, y_true, y_pred):
+        m = ops.shape(y_true)[1]
+        weights = ops.cast(y_true, y_pred.dtype)
+        hinge = ops.relu(self.margin - y_pred[:, :m] + y_pred[:, m:])
+        return ops.sum(hinge * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
+
+    def get_config(self):
+        return {**super().get_config(), "margin": self.margin}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+def pair_accuracy(y_true, y_pred):
+    """Fraction of (positive, negative) candidate pairs scored in the right order (see `MarginRanking`)."""
+    m = ops.shape(y_true)[1]
+    weights = ops.cast(y_true, y_pred.dtype)
+    right = ops.cast(y_pred[:, :m] > y_pred[:, m:], y_pred.dtype)
+    return ops.sum(right * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
+
+
+def ranks(scores, targets):
+    """1-based rank of each target among all candidates of its row (ties share their mean rank).
+
+    Args:
+        scores: `(batch, candidates)`.
+        targets: `(batch, k)` candidate indices, -1 for padding.
+
+    Returns:
+        A flat array of the ranks of the real targets.
+    """
+    found = []
+    for row, wanted in zip(scores, targets):
+        ordered = np.sort(row)
+        values = row[wanted[wanted >= 0]]
+        greater = len(row) - np.searchsorted(ordered, values, side="right")
+        equal = np.searchsorted(ordered, values, side="right") - np.searchsorted(ordered, values, side="left")
+        found.append(1 + greater + (equal - 1) / 2)
+    return np.concatenate(found)
+
+
+class Ranking(Task):
+    """Rank every candidate (e.g. every word of a vocabulary) for membership of a set: trained with a margin
+    ranking loss on positive and random negative candidates, scored with rank statistics of the true members.
+
+    Args:
+        vocabulary: a function returning the candidates' names (called only to describe predictions, so a family
+            need not read its data before it is used).
+        margin: margin of the loss.
+        recall_at: the k of the `recall@k` metrics.
+    """
+
+    task_type = "set-expansion"
+    primary = "mrr"
+    output = "a score per candidate; the highest-scored candidates belong to the set"
+
+    def __init__(self, vocabulary, margin=0.1, recall_at=(10, 100, 1000)):
+        self.vocabulary, self.margin, self.recall_at = vocabulary, float(margin), tuple(recall_at)
+
+    def loss(self):
+        return MarginRanking(self.margin)
+
+    def keras_metrics(self):
+        return [keras.metrics.MeanMetricWrapper(pair_accuracy, name="pair_accuracy")]
+
+    def score(self, y, prediction):
+        found = ranks(np.asarray(prediction), np.asarray(y))
+        return {**{f"recall@{k}": float(np.mean(found <= k)) for k in self.recall_at},
+                "mrr": float(np.mean(1.0 / found)), "median_rank": float(np.median(found))}
+
+    def describe(self, prediction, target):
+        names = self.vocabulary()
+        top = np.argsort(-np.asarray(prediction))[:10]
+        hits = len(set(top.tolist()) & set(np.asarray(target).tolist()))
+        return f"top 10: {', '.join(names[i] for i in top)} ({hits} of them in the set)"

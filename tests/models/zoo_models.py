@@ -6,7 +6,7 @@ import numpy as np
 from zoo.families import get_family
 from zoo.layers import DSSLayer, GraphConv, SetBlock, Siamese
 from zoo.layers.element import element_conv
-from zoo.models import InvariantHead, MergingHead, SelectionHead, SetModel, SetUNet
+from zoo.models import InvariantHead, MergingHead, SelectionHead, SetExpansionModel, SetModel, SetUNet
 
 SIGNAL_ARCHITECTURES = get_family("signals").architectures
 UCF101_ARCHITECTURES = get_family("ucf101").architectures
@@ -57,14 +57,26 @@ def unet_model(architecture="dss_sum", merge_pool=None):
     return model
 
 
-def inputs_for(model, rng, batch=3):
-    """Random inputs of the right shape for one of the models above, and matching targets."""
+def expansion_model():
+    """Set expansion over a 200-token vocabulary, scored in chunks of 64 tokens."""
+    model = SetExpansionModel(200, embedding_dim=8, phi_units=(16,), rho_units=(8,), vocabulary_chunk=64,
+                              name="expansion")
+    model.build((None, None))
+    return model
+
+
+def inputs_for(model, rng, batch=3, set_size=7):
+    """Random inputs of the right shape (and dtype: tokens for token models) for one of the models above; a set
+    axis of unknown size gets `set_size` elements."""
     if model.name == "graph":
         a = (rng.random((batch, 5, 5)) < 0.5).astype("float32")
         return {"elements": rng.normal(size=(batch, 3, 5, 2)).astype("float32"),
                 "mask": np.ones((batch, 3), "float32"), "adjacency": np.maximum(a, a.transpose(0, 2, 1))}
-    shape = model.get_build_config()["input_shape"]
-    return rng.normal(size=(batch,) + tuple(shape[1:])).astype("float32")
+    shape = [set_size if dim is None else dim for dim in model.get_build_config()["input_shape"][1:]]
+    if getattr(model, "input_range", None) is not None:
+        low, high = model.input_range
+        return rng.integers(low, high + 1, size=(batch, *shape)).astype("int32")
+    return rng.normal(size=(batch, *shape)).astype("float32")
 
 
 ALL_MODELS = {
@@ -79,4 +91,12 @@ ALL_MODELS = {
     "unet_dss_sum": unet_model,
     "unet_siamese": lambda: unet_model("siamese"),
     "unet_burst_merge": lambda: unet_model("dss_max", merge_pool="max"),
+    **{f"digit_sum_text_{a}": (lambda a=a: family_model("digit_sum_text", a)) for a in ("deepsets", "lstm", "gru")},
+    "digit_sum_mnist_gru": lambda: family_model("digit_sum_mnist", "gru"),
+    "population_mi_rank1": lambda: family_model("population_mi_rank1", "deepsets"),
+    **{f"anomaly_mnist_{a}": (lambda a=a: family_model("anomaly_mnist", a)) for a in ("deepsets", "mlp")},
+    "identity_sum": lambda: family_model("identity_sum", "deepsets"),
+    "expansion": expansion_model,
 }
+ORDER_DEPENDENT = sorted(name for name in ALL_MODELS
+                         if name in ("signals_mlp", "anomaly_mnist_mlp") or name.endswith(("_lstm", "_gru")))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.data import SHARED_DATA
 from zoo.data.video import VIDEO_SUFFIXES, read_frames, square_resize
 
 CLIP_NAME = re.compile(r"^v_(?P<label>[A-Za-z0-9]+)_g(?P<group>\d+)_c(?P<clip>\d+)$")
@@ -25,7 +26,7 @@ CLIP_NAME = re.compile(r"^v_(?P<label>[A-Za-z0-9]+)_g(?P<group>\d+)_c(?P<clip>\d
 # the training groups.
 OFFICIAL_TEST_GROUPS = {1: range(1, 8), 2: range(8, 15), 3: range(15, 22)}
 OFFICIAL_VAL_GROUPS = (24, 25)
-SHARED_SUBSET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ucf101_subset"
+SHARED_SUBSET = SHARED_DATA / "ucf101_subset"
 # The 22-clip subset shipped to developers: held-out groups chosen so that test and validation each mix sources and
 # formats (the official split 1 would leave 7 training clips).
 SUBSET_SPLITS = {"test": (3, 7, 11, 19, 23), "val": (2, 24)}

@@ -43,7 +43,7 @@ class Siamese(SetLayer):
     Args:
         layer: any Keras layer taking one element batch `(batch', *element_shape)`.
 
-    Input shape: `(batch, n, *element_shape)`.
+    Input shape: `(batch, n, *element_shape)` (element_shape may be empty, e.g. for integer tokens).
     Output shape: `(batch, n, *layer_output_shape)`.
 
     Example:
@@ -58,7 +58,7 @@ class Siamese(SetLayer):
         self.layer = layer
 
     def build(self, input_shape):
-        if len(input_shape) < 3:
+        if len(input_shape) < 2:
             raise ValueError(f"Siamese expects (batch, n, *element_shape); got shape {input_shape}.")
         if not self.layer.built:
             self.layer.build((None,) + tuple(input_shape[2:]))

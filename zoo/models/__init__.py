@@ -1,9 +1,12 @@
 """Set models: the generic set network, its heads and the baselines."""
 
-from zoo.models.base import ZooModel
-from zoo.models.heads import InvariantHead, MergingHead, SelectionHead
+from zoo.models.base import SetInputModel, ZooModel
+from zoo.models.expansion import SetExpansionModel
+from zoo.models.heads import FlatSetHead, InvariantHead, MergingHead, PerElementHead, SelectionHead
 from zoo.models.mlp import FlatSetMLP
+from zoo.models.sequence import SequenceModel
 from zoo.models.set_model import SetModel
 from zoo.models.unet import SetUNet
 
-__all__ = ["FlatSetMLP", "InvariantHead", "MergingHead", "SelectionHead", "SetModel", "SetUNet", "ZooModel"]
+__all__ = ["FlatSetHead", "FlatSetMLP", "InvariantHead", "MergingHead", "PerElementHead", "SelectionHead",
+           "SequenceModel", "SetExpansionModel", "SetInputModel", "SetModel", "SetUNet", "ZooModel"]

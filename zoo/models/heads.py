@@ -1,4 +1,5 @@
-"""Heads shared by every family: invariant, selection and merging.
+"""Heads shared by every family: invariant, selection, per-element regression, merging, and the flat
+(order-dependent) baseline head.
 
 A head maps the equivariant features `(batch, n, *element_axes, channels)` of a set network to the task's output,
 and says what symmetry that output has (`output_symmetry`).
@@ -213,3 +214,100 @@ class MergingHead(SetLayer):
             "layers": [keras.saving.serialize_keras_object(layer) for layer in self.element_layers],
         }
 
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class FlatSetHead(SetLayer):
+    """The non-equivariant head of the set baselines: concatenate the features of every element in order, then an
+    MLP: `y = MLP([x_1, ..., x_n])`, `R^{n×d} → R^units`.
+
+    It ties each output to a position in the set, so it is not permutation-invariant or equivariant (its
+    `output_symmetry` is `"none"`) and it needs a fixed set size. Padding slots are zeroed before concatenating.
+
+    Args:
+        units: output size (e.g. one logit per position).
+        hidden_units: widths of the hidden Dense layers.
+        activation: activation of the hidden layers.
+        dropout: dropout after each hidden layer.
+
+    Input shape: `(batch, n, *element_axes, channels)` with a fixed `n`, float mask `(batch, n)` optional.
+    Output shape: `(batch, units)`.
+
+    Example:
+    >>> FlatSetHead(16, hidden_units=(32,))(keras.random.normal((2, 16, 8))).shape
+    (2, 16)
+    """
+
+    output_symmetry = "none"
+
+    def __init__(self, units, hidden_units=(), activation="relu", dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.hidden_units = tuple(int(u) for u in hidden_units)
+        self.activation = activation
+        self.dropout = float(dropout)
+        self.hidden = _dense_stack(self.hidden_units, activation, self.dropout, "hidden")
+        self.output_dense = keras.layers.Dense(self.units, name="output_dense")
+
+    def build(self, input_shape):
+        if any(dim is None for dim in input_shape[1:]):
+            raise ValueError(f"FlatSetHead needs a fixed set size and feature shape; got {input_shape}.")
+        self.flat_features = 1
+        for dim in input_shape[1:]:
+            self.flat_features *= dim
+        shape = (input_shape[0], self.flat_features)
+        for layer in self.hidden + [self.output_dense]:
+            if not layer.built:
+                layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+
+    def call(self, inputs, mask=None, training=None):
+        x = ops.reshape(masking.mask_outputs(inputs, mask), (-1, self.flat_features))
+        for layer in self.hidden:
+            x = layer(x, training=training)
+        return self.output_dense(x)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "hidden_units": self.hidden_units,
+                "activation": self.activation, "dropout": self.dropout}
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class PerElementHead(SetLayer):
+    """Equivariant regression head: a DeepSets equivariant layer to one number per element, `R^{n×d} → R^n`.
+
+    Padding slots output 0. Permuting the set permutes the outputs.
+
+    Args:
+        pool: set pooling of the layer, `"sum"`, `"mean"` or `"max"` (masked).
+
+    Input shape: `(batch, n, features)`, float mask `(batch, n)` optional.
+    Output shape: `(batch, n)`.
+
+    Example:
+    >>> PerElementHead()(keras.random.normal((2, 7, 16))).shape
+    (2, 7)
+    """
+
+    output_symmetry = "equivariant"
+
+    def __init__(self, pool="max", **kwargs):
+        super().__init__(**kwargs)
+        self.pool = pool
+        self.output_layer = DeepSetsEquivariant(1, pool=pool, name="output")
+
+    def build(self, input_shape):
+        if not self.output_layer.built:
+            self.output_layer.build(input_shape)
+
+    def call(self, inputs, mask=None):
+        return masking.mask_outputs(ops.squeeze(self.output_layer(inputs, mask=mask), axis=-1), mask)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:2])
+
+    def get_config(self):
+        return {**super().get_config(), "pool": self.pool}

@@ -13,6 +13,8 @@ MASK = "mask"
 
 def split_inputs(inputs, mask=None):
     """Split set-model inputs into `(elements, mask, context)` (context: side inputs such as `adjacency`)."""
+    if isinstance(mask, dict):  # Keras passes a dict input's own masks (e.g. `{"elements": None}`): not a set mask
+        mask = None
     if isinstance(inputs, dict):
         if ELEMENTS not in inputs:
             raise ValueError(f"A dict input needs an {ELEMENTS!r} entry; got keys {sorted(inputs)}.")
@@ -26,15 +28,17 @@ def elements_shape(input_shape):
     return tuple(input_shape[ELEMENTS] if isinstance(input_shape, dict) else input_shape)
 
 
-def pad_sets(sets, dtype=None):
+def pad_sets(sets, dtype=None, length=None):
     """Pad sets of different sizes into the zoo's set input.
 
     Args:
         sets: a list of sets, each an array-like `(n_i, *element_shape)` (e.g. a list of digits, or of images).
         dtype: dtype of the padded elements (default: the sets' own).
+        length: pad every set to this many slots (default: the largest set); a fixed length keeps compiled
+            training steps from being traced again for every new largest set.
 
     Returns:
-        `{"elements": (len(sets), max n_i, *element_shape), "mask": (len(sets), max n_i) float32}`; padding slots
+        `{"elements": (len(sets), length, *element_shape), "mask": (len(sets), length) float32}`; padding slots
         hold zeros and a mask of 0.
 
     Example:
@@ -48,6 +52,10 @@ def pad_sets(sets, dtype=None):
     if len(shapes) > 1:
         raise ValueError(f"Every element must have the same shape; got element shapes {sorted(shapes)}.")
     longest = max(len(a) for a in arrays)
+    if length is not None:
+        if length < longest:
+            raise ValueError(f"A set has {longest} elements, more than the padded length {length}.")
+        longest = length
     elements = np.zeros((len(arrays), longest) + arrays[0].shape[1:], dtype=np.result_type(*arrays))
     mask = np.zeros((len(arrays), longest), np.float32)
     for i, array in enumerate(arrays):
@@ -123,5 +131,5 @@ def validate_sets(inputs, model_name="model", input_range=None):
             raise ValueError(f"{model_name} takes integer tokens {low}…{high}; got fractional values.")
         outside = values[(values < low) | (values > high)]
         if outside.size:
-            raise ValueError(f"{model_name} got token {outside.flat[0]!r}, outside its vocabulary {low}…{high} "
+            raise ValueError(f"{model_name} got token {outside.flat[0].item()!r}, outside its vocabulary {low}…{high} "
                              f"({outside.size} such token(s) among the real elements).")

@@ -23,11 +23,15 @@ class SetModel(SetInputModel):
 
     Args:
         blocks: equivariant set layers (`SetBlock`, `Siamese`, ...), instances or serialized configs.
-        head: an `InvariantHead`, `SelectionHead` or `MergingHead`.
+        head: an `InvariantHead`, `SelectionHead`, `MergingHead` or (for an order-dependent baseline)
+            `FlatSetHead`.
         element_symmetry: the element group the model is exactly equivariant/invariant to, or None. Supported by
             `check_symmetry`: `{"group": "circular_shift", "axes": [0], "step": 4}` (axes count from the first
-            element axis; shifts by multiples of `step`), with `"output": "equivariant"` when the output shifts
-            with the input (e.g. a merged image) rather than staying unchanged.
+            element axis; shifts by multiples of `step`) or `{"group": "rotation90", "axes": [0, 1]}`, with
+            `"output": "equivariant"` when the output moves with the input (e.g. a merged image) rather than
+            staying unchanged.
+        input_range: `(low, high)` of integer token elements (e.g. digits through an embedding), checked on
+            NumPy inputs.
 
     Inputs: `(batch, n, *element_shape)` or `{"elements": ..., "mask": (batch, n), **side_inputs}`.
     Output: the head's output.
@@ -44,7 +48,10 @@ class SetModel(SetInputModel):
         self.set_blocks = [_deserialize(block) for block in blocks]
         self.head = _deserialize(head)
         self.element_symmetry = element_symmetry
-        self.symmetry = {"output": self.head.output_symmetry, "set": SET_GROUP, "element": element_symmetry}
+        if self.head.output_symmetry == "none":  # an order-dependent head (a baseline) takes a fixed set, no padding
+            self.symmetry = {"output": "none", "set": None, "element": None}
+        else:
+            self.symmetry = {"output": self.head.output_symmetry, "set": SET_GROUP, "element": element_symmetry}
 
     def build(self, input_shape):
         shape = elements_shape(input_shape)

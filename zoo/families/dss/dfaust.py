@@ -12,7 +12,8 @@ import numpy as np
 from zoo.data.batches import RandomBatches
 from zoo.data.dfaust import LICENCE_NOTE, centre_frame_sets, mean_shape_baseline, read_registrations, split_sequences
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
-from zoo.families.dss.paper import PAPER, SET_ARCHITECTURES, architectures, scaled, set_layer_kind, width_note
+from zoo.families.dss.paper import PAPER, SET_ARCHITECTURES, architectures, set_layer_kind
+from zoo.families.widths import scaled, width_note
 from zoo.layers.graph import MeshConv
 from zoo.layers.pooling import ElementPooling
 from zoo.models.architectures import set_blocks

@@ -7,7 +7,8 @@ softmax over the set selects one (Maron et al., 2020, Appendix).
 
 import keras
 
-from zoo.families.dss.paper import SET_ARCHITECTURES, architectures, scaled, set_layer_kind
+from zoo.families.dss.paper import SET_ARCHITECTURES, architectures, set_layer_kind
+from zoo.families.widths import scaled
 from zoo.layers.siamese import Siamese
 from zoo.models.architectures import set_blocks
 from zoo.models.heads import SelectionHead

@@ -24,7 +24,8 @@ from zoo.families.dss.image_selection import (
     input_spec,
     selection_architectures,
 )
-from zoo.families.dss.paper import PAPER, SET_ARCHITECTURES, architectures, scaled, width_note
+from zoo.families.dss.paper import PAPER, SET_ARCHITECTURES, architectures
+from zoo.families.widths import scaled, width_note
 from zoo.models.unet import SetUNet
 from zoo.tasks import ImageToImage, Selection
 

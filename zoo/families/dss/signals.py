@@ -6,7 +6,8 @@ so the element group H is circular translation and the DSS base layer is a circu
 
 from zoo.data.signals import CLASSES, PAPER_SEED, PAPER_SPLIT_SIZES, signal_splits
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
-from zoo.families.dss.paper import PAPER, architectures, scaled, set_layer_kind, width_note
+from zoo.families.dss.paper import PAPER, architectures, set_layer_kind
+from zoo.families.widths import scaled, width_note
 from zoo.layers.element import CircularConv
 from zoo.layers.pooling import ElementPooling
 from zoo.models.architectures import deepsets_blocks, set_blocks

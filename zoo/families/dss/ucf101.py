@@ -19,7 +19,8 @@ from zoo.families.dss.image_selection import (
     input_spec,
     selection_architectures,
 )
-from zoo.families.dss.paper import PAPER, width_note
+from zoo.families.dss.paper import PAPER
+from zoo.families.widths import width_note
 from zoo.tasks import Selection
 
 SET_SIZE, STRIDE, CACHE_SIZE = 8, 5, 72
