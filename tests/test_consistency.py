@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +16,11 @@ from zoo.metrics import at_set_size
 from zoo.registry import REGISTRY_PATH, load_registry
 
 ENTRIES = load_registry(REGISTRY_PATH)
+
+
+def _first(x, n):
+    return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
+
 PRETRAINED = sorted(name for name, entry in ENTRIES.items() if entry.pretrained)
 
 
@@ -43,7 +49,7 @@ def test_card_in_model_cards_is_the_entry_card(name):
 
 
 @pytest.mark.parametrize("name", PRETRAINED)
-def test_recorded_metrics_are_what_the_harness_measures(name):
+def test_recorded_metrics_are_what_the_harness_measures_and_the_entry_has_its_symmetry_and_fine_tunes(name):
     if ENTRIES[name].family not in FAMILIES:
         pytest.skip("family not available")
     info = read_info(ENTRIES[name].embedded_dir)
@@ -63,6 +69,12 @@ def test_recorded_metrics_are_what_the_harness_measures(name):
         tolerance = 1.5 / len(family.load_split("test", seed=info["metrics"]["seeds"][0])[1]) \
             if key.startswith("accuracy") else 5e-3 * max(1.0, abs(recorded[0]))
         assert values["values"] == pytest.approx(recorded, abs=tolerance), key
+    report = zoo.check_symmetry(model, _first(family.load_split("test", seed=1)[0], 4), trials=1)
+    assert report["passed"], report
+    train = family.load_split("train", size=1)
+    x, y = train if isinstance(train, tuple) else train[0]
+    history = model.fit(_first(x, 8), y[:8], epochs=1, verbose=0).history  # fine-tunes as loaded (compiled)
+    assert np.isfinite(history["loss"]).all()
 
 
 LEADERBOARDS = {family.leaderboard_name: name for name, family in FAMILIES.items()

@@ -40,3 +40,15 @@ def test_random_phi_collapses_the_pairs_exactly_when_it_is_linear_or_odd(name):
 def test_only_a_non_odd_phi_lets_training_read_the_norm_from_the_pair(name):
     error, trivial, *_ = trained_error(name, train=1000, test=300, epochs=20)
     assert (error < 0.5 * trivial) == (not COLLAPSES[name]), (error, trivial)
+
+
+def test_the_readme_quotes_the_measured_study():
+    import pandas as pd
+
+    from evaluation.cards import README_PATH
+    from zoo.families.lab.symmetric_pairs import RESULTS_DIR
+
+    readme = README_PATH.read_text()
+    for row in pd.read_csv(RESULTS_DIR / "lab_symmetric_pairs.csv").itertuples():
+        assert f"| {row.phi} | {'yes' if row.collapses_in_theory else 'no'} | {row.representation_spread:.2g} | " \
+               f"{row.trained_norm_mae:.3f} | {row.trivial_norm_mae:.3f} |" in readme

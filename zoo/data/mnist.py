@@ -149,3 +149,36 @@ def describe(source=None):
     return (f"the real MNIST test split (10,000 digits, {Path(source).name}/), cut into disjoint pools: 7,000 digits "
             f"to train on, {POOL_SIZES['val']:,} to validate on, {POOL_SIZES['test']:,} to test on (fixed permutation, "
             "seed 0)")
+
+
+LICENCE = "MNIST (LeCun, Cortes and Burges; freely available for research)"
+RETRAIN = "ZOO_MNIST=/path/to/mnist/idx/files zoo train {name} --budget gpu"
+
+
+class MnistPools:
+    """The train / val / test pools of one MNIST source, read on first use: `pools["train"]` is `(images, labels)`.
+
+    Args:
+        source: a folder of idx files, `"tfds"`, or None for `default_source()`.
+    """
+
+    def __init__(self, source=None):
+        self.source = source
+        self._pools = None
+
+    def __getitem__(self, pool):
+        if self._pools is None:
+            self._pools = load_pools(self.source)
+        return self._pools[pool]
+
+    @property
+    def missing(self):
+        """Why no MNIST source is available, or None."""
+        try:
+            self.source or default_source()
+        except FileNotFoundError as error:
+            return str(error)
+        return None
+
+    def describe(self):
+        return describe(self.source)

@@ -1,6 +1,17 @@
-"""Base class of the layers that take a set mask, and the initialiser helper every layer with several weights uses."""
+"""Base class of the layers that take a set mask, and the helpers layers share: building sublayers in sequence and
+giving each weight its own initializer."""
 
 import keras
+
+
+def build_in_order(layers, shape):
+    """Build `layers` one after the other from the input `shape` (skipping those already built, e.g. loaded ones);
+    returns the output shape of the last."""
+    for layer in layers:
+        if not layer.built:
+            layer.build(shape)
+        shape = layer.compute_output_shape(shape)
+    return shape
 
 
 def clone_initializer(initializer, offset=0):

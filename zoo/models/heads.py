@@ -9,7 +9,7 @@ import keras
 from keras import ops
 
 from zoo.layers import masking
-from zoo.layers.base import SetLayer
+from zoo.layers.base import SetLayer, build_in_order
 from zoo.layers.deepsets import DeepSetsEquivariant
 from zoo.layers.pooling import ElementPooling
 
@@ -67,10 +67,7 @@ class InvariantHead(SetLayer):
     def build(self, input_shape):
         shape = self.element_pool.compute_output_shape(input_shape)
         shape = (shape[0], shape[-1])
-        for layer in self.hidden + [self.output_dense]:
-            if not layer.built:
-                layer.build(shape)
-            shape = layer.compute_output_shape(shape)
+        build_in_order(self.hidden + [self.output_dense], shape)
 
     def call(self, inputs, mask=None, training=None):
         x = masking.set_pool(self.element_pool(inputs), self.pool, mask)
@@ -132,10 +129,7 @@ class SelectionHead(SetLayer):
 
     def build(self, input_shape):
         shape = self.element_pool.compute_output_shape(input_shape)
-        for layer in self.hidden + [self.score]:
-            if not layer.built:
-                layer.build(shape)
-            shape = layer.compute_output_shape(shape)
+        build_in_order(self.hidden + [self.score], shape)
 
     def call(self, inputs, mask=None):
         x = self.element_pool(inputs)
@@ -190,10 +184,7 @@ class MergingHead(SetLayer):
 
     def build(self, input_shape):
         shape = (input_shape[0],) + tuple(input_shape[2:])
-        for layer in self.element_layers:
-            if not layer.built:
-                layer.build(shape)
-            shape = layer.compute_output_shape(shape)
+        build_in_order(self.element_layers, shape)
 
     def call(self, inputs, mask=None):
         x = masking.set_pool(inputs, self.pool, mask)
@@ -256,10 +247,7 @@ class FlatSetHead(SetLayer):
         for dim in input_shape[1:]:
             self.flat_features *= dim
         shape = (input_shape[0], self.flat_features)
-        for layer in self.hidden + [self.output_dense]:
-            if not layer.built:
-                layer.build(shape)
-            shape = layer.compute_output_shape(shape)
+        build_in_order(self.hidden + [self.output_dense], shape)
 
     def call(self, inputs, mask=None, training=None):
         x = ops.reshape(masking.mask_outputs(inputs, mask), (-1, self.flat_features))

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from zoo.layers.base import build_in_order
 from zoo.layers.blocks import BN_MOMENTUM
 from zoo.layers.masking import mask_outputs
 from zoo.models.base import SetInputModel
@@ -61,10 +62,7 @@ class FlatSetMLP(SetInputModel):
             features *= dim
         self.flat_features = features
         shape = (None, features)
-        for layer in self.hidden + [self.output_dense]:
-            if not layer.built:
-                layer.build(shape)
-            shape = layer.compute_output_shape(shape)
+        build_in_order(self.hidden + [self.output_dense], shape)
 
     def call(self, inputs, mask=None, training=None):
         x, mask, _ = split_inputs(inputs, mask)

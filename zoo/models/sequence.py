@@ -2,6 +2,7 @@
 
 import keras
 
+from zoo.layers.base import build_in_order
 from zoo.layers.siamese import fold_set, set_size, unfold_set
 from zoo.models.base import SetInputModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
@@ -60,10 +61,7 @@ class SequenceModel(SetInputModel):
         shape = elements_shape(input_shape)
         self.element_shape = tuple(shape[2:])
         element = (None,) + self.element_shape
-        for layer in self.encoder:
-            if not layer.built:
-                layer.build(element)
-            element = layer.compute_output_shape(element)
+        element = build_in_order(self.encoder, element)
         self.rnn.build((None, shape[1]) + tuple(element[1:]))
         features = (None, self.units)
         for layer in self.head + [self.output_dense]:

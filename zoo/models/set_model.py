@@ -2,6 +2,7 @@
 
 import keras
 
+from zoo.layers.base import build_in_order
 from zoo.layers.calling import call_layer
 from zoo.models.base import SetInputModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
@@ -56,12 +57,7 @@ class SetModel(SetInputModel):
     def build(self, input_shape):
         shape = elements_shape(input_shape)
         self.element_shape = tuple(shape[2:])
-        for block in self.set_blocks:
-            if not block.built:
-                block.build(shape)
-            shape = block.compute_output_shape(shape)
-        if not self.head.built:
-            self.head.build(shape)
+        build_in_order(self.set_blocks + [self.head], shape)
 
     def call(self, inputs, mask=None, training=None):
         x, mask, context = split_inputs(inputs, mask)

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from zoo.layers.base import build_in_order
 from zoo.layers.blocks import SetBlock
 from zoo.layers.element import element_conv
 from zoo.layers.masking import mask_outputs
@@ -104,15 +105,15 @@ class SetUNet(SetInputModel):
         self.element_shape = tuple(shape[2:])
         skips = []
         for level, pool in zip(self.down, self.pools):
-            shape = _build_chain(level, shape)
+            shape = build_in_order(level, shape)
             skips.append(shape)
-            shape = _build_chain([pool], shape)
-        shape = _build_chain(self.bottleneck, shape)
+            shape = build_in_order([pool], shape)
+        shape = build_in_order(self.bottleneck, shape)
         for up, level, skip in zip(self.ups, self.up, reversed(skips)):
-            shape = _build_chain([up], shape)
+            shape = build_in_order([up], shape)
             shape = tuple(shape[:-1]) + (shape[-1] + skip[-1],)
-            shape = _build_chain(level, shape)
-        _build_chain([self.output_conv], shape)
+            shape = build_in_order(level, shape)
+        build_in_order([self.output_conv], shape)
 
     def call(self, inputs, mask=None, training=None):
         x, mask, _ = split_inputs(inputs, mask)
@@ -150,11 +151,3 @@ class SetUNet(SetInputModel):
             "aggregate_initializer": self.aggregate_initializer,
         }
 
-
-def _build_chain(layers, shape):
-    """Build `layers` in sequence from `shape`; return the output shape."""
-    for layer in layers:
-        if not layer.built:
-            layer.build(shape)
-        shape = layer.compute_output_shape(shape)
-    return shape

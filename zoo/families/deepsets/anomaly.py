@@ -71,8 +71,8 @@ class AnomalyMnistFamily(Family):
                        "the others share; `anomaly_celeba`); here the odd one out is the digit of another class, on "
                        "the real MNIST test split cut into 7,000 digits to train on (randomly deformed when drawn), "
                        "1,000 to validate on and 2,000 held-out digits to test on.",),
-                data_licence="MNIST (LeCun, Cortes and Burges; freely available for research)",
-                retrain="ZOO_MNIST=/path/to/mnist/idx/files zoo train {name} --budget gpu"),
+                data_licence=mnist.LICENCE,
+                retrain=mnist.RETRAIN),
             training=TrainingPlan(batch_size=self.batch_size,
                                   budgets={"cpu": {"max_trials": 2, "search_epochs": 2, "search_train_size": 50,
                                                    "epochs": 30, "patience": 5}},
@@ -80,28 +80,18 @@ class AnomalyMnistFamily(Family):
             leaderboard=LeaderboardPlan(
                 paper_note="§4.3 on CelebA (not MNIST): equivariant DeepSets 0.75, non-equivariant baseline ≈ 0.063; "
                            "random choice 0.0625"))
-        self.source = source
-        self._pools = None
-
-    def pools(self):
-        if self._pools is None:
-            self._pools = mnist.load_pools(self.source)
-        return self._pools
+        self.digits = mnist.MnistPools(source)
 
     @property
     def missing_data(self):
-        try:
-            self.source or mnist.default_source()
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+        return self.digits.missing
 
     def build(self, architecture, **unused):
         self.check_architecture(architecture)
         return anomaly_model(architecture, (28, 28, 1), (32, 64))
 
     def _draw(self, pool, rng, count):
-        images, labels = self.pools()[pool]
+        images, labels = self.digits[pool]
         return odd_one_out_sets(images[..., None], labels, count, rng, SET_SIZE)
 
     def _train_batch(self, rng, count):
@@ -116,10 +106,10 @@ class AnomalyMnistFamily(Family):
                           self.test_sets)
 
     def entry_train_size(self):
-        return f"{len(self.pools()['train'][0])} digit images"
+        return f"{len(self.digits['train'][0])} digit images"
 
     def dataset_info(self, train_size=None):
-        return {"name": mnist.describe(self.source),
+        return {"name": self.digits.describe(),
                 "training_split": f"random sets of 16 training digits (15 of one class, 1 of another), each "
                                   f"randomly deformed, {self.batch_size} sets × {train_size or self.train_steps} "
                                   f"batches per epoch; {self.val_sets} validation sets of the held-out validation "

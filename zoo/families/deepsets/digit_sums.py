@@ -121,8 +121,8 @@ class DigitSumMnistFamily(DigitSumFamily):
                        "drawn, in MNIST8m's spirit), 1,000 to validate on and 2,000 held-out digits to test on, so "
                        "compare with the paper's curve with care. The test curve uses 1,000 sets per length where "
                        "the paper uses 10,000.",),
-                data_licence="MNIST (LeCun, Cortes and Burges; freely available for research)",
-                retrain="ZOO_MNIST=/path/to/mnist/idx/files zoo train {name} --budget gpu"),
+                data_licence=mnist.LICENCE,
+                retrain=mnist.RETRAIN),
             training=TrainingPlan(batch_size=self.batch_size,
                                   budgets={"cpu": {"max_trials": 2, "search_epochs": 2, "search_train_size": 100,
                                                    "epochs": 40, "patience": 6}},
@@ -133,44 +133,34 @@ class DigitSumMnistFamily(DigitSumFamily):
                                **{rnn: {"accuracy": {n: 0.0 for n in lengths[3:]}} for rnn in RECURRENT}},
                 paper_note="Fig. 2 (right), read from the curve: DeepSets ≈ 0.98 at 5, 0.95 at 15, 0.89 at 25, "
                            "0.78 at 50; LSTM and GRU ≈ 0 by 15–20"))
-        self.source = source
-        self._pools = None
-
-    def pools(self):
-        if self._pools is None:
-            self._pools = mnist.load_pools(self.source)
-        return self._pools
+        self.digits = mnist.MnistPools(source)
 
     @property
     def missing_data(self):
-        try:
-            self.source or mnist.default_source()
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+        return self.digits.missing
 
     def build(self, architecture, **unused):
         return self.build_model(architecture, [keras.layers.Flatten()] + _dense((300, 100)), (30,),
                                 {"lstm": 50, "gru": 50}, (30,), None)
 
     def _train_batch(self, rng, count):
-        images, labels = self.pools()["train"]
+        images, labels = self.digits["train"]
         x, y = image_sets(images, labels, count, rng)
         return dict(x, elements=mnist.deform(x["elements"], rng)), y
 
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":
             return RandomBatches(self._train_batch, self.batch_size, size or self.train_steps, seed=seed)
-        images, labels = self.pools()[split]
+        images, labels = self.digits[split]
         stream = 1 if split == "val" else 2
         return image_sets(images, labels, self.val_sets if split == "val" else self.test_sets,
                           np.random.default_rng([stream, seed, set_size or 0]), set_size)
 
     def entry_train_size(self):
-        return f"{len(self.pools()['train'][0])} digit images"
+        return f"{len(self.digits['train'][0])} digit images"
 
     def dataset_info(self, train_size=None):
-        return {"name": mnist.describe(self.source),
+        return {"name": self.digits.describe(),
                 "training_split": f"random sets of 1–9 training digits, each randomly rotated (±15°), scaled "
                                   f"(0.9–1.1) and shifted (±2 px), {self.batch_size} sets × "
                                   f"{train_size or self.train_steps} batches per epoch; {self.val_sets:,} validation "
