@@ -49,11 +49,14 @@ def _eval_results(info):
 
 def _metric_lines(metrics):
     """One line per metric; a curve's points as one line per metric listing every set size."""
+    summaries = _summaries(metrics)
+    on_curve = {split_key(key)[0] for key in summaries if split_key(key)[1] is not None}
     lines, curves = [], {}
-    for key, values in _summaries(metrics).items():
+    for key, values in summaries.items():
         metric, set_size = split_key(key)
         if set_size is None:
-            lines.append(f"- **{key}** on the {metrics.get('split', 'test')} split: {values['mean']:.4f} ± "
+            averaged = " (mean over the set sizes below)" if metric in on_curve else ""
+            lines.append(f"- **{key}**{averaged} on the {metrics.get('split', 'test')} split: {values['mean']:.4f} ± "
                          f"{values['std']:.4f} ({len(values['values'])} seeds)")
         else:
             curves.setdefault(metric, []).append(f"{set_size}: {values['mean']:.3f}")
@@ -82,6 +85,14 @@ def _new_classes(info):
             "output layer.")
 
 
+def _inputs(info):
+    spec = info.get("input_spec", {})
+    if not spec.get("range"):
+        return ""
+    names = ", ".join(f"`{key}` {value}" for key, value in spec.items() if key not in ("range", "classes"))
+    return f"Inputs: {names}; {spec['range']}.\n"
+
+
 def _usage(info):
     name, shape = info["name"], info.get("input_spec", {}).get("elements")
     if info.get("weights") is False:
@@ -102,7 +113,7 @@ outputs = model.predict(x)                    # x: {shape}
 zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
 model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metrics)
 ```
-{info.get("usage", "")}{_new_classes(info)}"""
+{_inputs(info)}{info.get("usage", "")}{_new_classes(info)}"""
 
 
 def _symmetry(info):

@@ -67,3 +67,18 @@ def test_wrong_input_rank_is_a_clear_error(rng):
 def test_config_round_trip():
     layer = DeepSetsEquivariant(7, pool="max", single_matrix=True, activation="elu", use_bias=False)
     assert DeepSetsEquivariant.from_config(layer.get_config()).get_config() == layer.get_config()
+
+
+def test_lambda_and_gamma_start_from_separate_draws_of_a_seeded_initializer():
+    import keras
+
+    def weights():
+        layer = DeepSetsEquivariant(4, kernel_initializer=keras.initializers.GlorotUniform(seed=1))
+        layer.build((None, 5, 3))
+        return to_numpy(layer.lam), to_numpy(layer.gamma)
+
+    lam, gamma = weights()
+    assert not np.allclose(lam, gamma)  # one seeded instance would start them identical
+    again = weights()
+    np.testing.assert_array_equal(lam, again[0])  # still reproducible from the seed
+    np.testing.assert_array_equal(gamma, again[1])

@@ -164,3 +164,9 @@ def test_clones_stay_distinct_while_keras_tracks_shared_objects():
     layer.build((None, 3, 8, 8, 2))
     assert len(layer.weights) == 3  # L1 kernel and bias, L2 kernel
     assert "shared_object_id" not in layer.get_config()["base_layer"]
+
+
+def test_the_two_copies_of_a_seeded_base_layer_start_different():
+    layer = DSSLayer(keras.layers.Dense(4, kernel_initializer=keras.initializers.GlorotUniform(seed=3)))
+    layer.build((None, 5, 4))
+    assert not np.allclose(to_numpy(layer.element.layer.kernel), to_numpy(layer.aggregate.kernel))
