@@ -75,7 +75,7 @@ class AnomalyMnistFamily(Family):
                 retrain=mnist.RETRAIN),
             training=TrainingPlan(batch_size=self.batch_size,
                                   budgets={"cpu": {"max_trials": 2, "search_epochs": 2, "search_train_size": 50,
-                                                   "epochs": 30, "patience": 5}},
+                                                   "epochs": 40, "patience": 9}},
                                   train_size_unit=f"batches of {self.batch_size} random sets per epoch"),
             leaderboard=LeaderboardPlan(
                 paper_note="§4.3 on CelebA (not MNIST): equivariant DeepSets 0.75, non-equivariant baseline ≈ 0.063; "

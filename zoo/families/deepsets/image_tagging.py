@@ -20,6 +20,7 @@ from zoo.data.batches import RandomBatches
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.deepsets.paper import PAPER
 from zoo.layers import masking
+from zoo.layers.base import build_in_order
 from zoo.models import SetInputModel
 from zoo.models.inputs import check_element_shape, split_inputs
 from zoo.models.set_model import SET_GROUP
@@ -87,19 +88,12 @@ class ImageTaggingModel(SetInputModel):
         self.logits = keras.layers.Dense(self.vocabulary_size, name="logits")
         self.symmetry = {"output": "invariant", "set": SET_GROUP, "element": None}
 
-    @staticmethod
-    def _build_stack(layers, shape):
-        for layer in layers:
-            layer.build(shape)
-            shape = layer.compute_output_shape(shape)
-        return shape
-
     def build(self, input_shape):
         self.element_shape = ()
         self.embedding.build((None,))
-        tag_features = self._build_stack(self.phi, (None, self.embedding_dim))[-1]
-        image_features = self._build_stack(self.encoder, (None, self.image_size, self.image_size, 3))[-1]
-        self._build_stack(self.rho + [self.logits], (None, tag_features + image_features))
+        tag_features = build_in_order(self.phi, (None, self.embedding_dim))[-1]
+        image_features = build_in_order(self.encoder, (None, self.image_size, self.image_size, 3))[-1]
+        build_in_order(self.rho + [self.logits], (None, tag_features + image_features))
 
     def call(self, inputs):  # no `mask` argument: the mask comes in the input dict, never from Keras
         tags, mask, context = split_inputs(inputs)

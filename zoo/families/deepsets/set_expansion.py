@@ -48,7 +48,7 @@ class SetExpansionFamily(Family):
                 retrain="zoo train {name}  # ZOO_LDA=/folder/with/the/lda/json/files if not the shared copy"),
             training=TrainingPlan(batch_size=BATCH_SIZE,
                                   budgets={"cpu": {"max_trials": 2, "search_epochs": 3, "search_train_size": 100,
-                                                   "epochs": 40, "patience": 6}},
+                                                   "epochs": 50, "patience": 9}},
                                   train_size_unit=f"batches of {BATCH_SIZE} topics per epoch"),
             leaderboard=LeaderboardPlan(
                 paper_results={"deepsets": {"recall@10": recall10 / 100, "recall@100": recall100 / 100,
