@@ -110,7 +110,7 @@ def unavailable_card(name):
     described["limitations"] = (f"No pretrained weights: {family.wording.unavailable_reason}. The architecture "
                                 f"loads with `zoo.load({name!r}, pretrained=False)` and trains with "
                                 f"`{family.retrain_command(name)}` once the data is available. "
-                                + described["limitations"])
+                                + described["limitations"]).strip()
     path = leaderboard_path(family.name)
     card = render_card(described, leaderboard_rows(family.name, name), f"evaluation/results/{path.name}")
     _write_model_card(name, card)

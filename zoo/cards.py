@@ -182,7 +182,7 @@ Leaderboard rows{f' (`{leaderboard_file}`)' if leaderboard_file else ''}:
 
 ## Limitations
 
-{info.get('limitations', 'None recorded.')}
+{info.get('limitations') or 'None recorded.'}
 {_section('Retrain', f"```bash{chr(10)}{info['retrain']}{chr(10)}```" if info.get('retrain') else '')}
 ## Licence
 

@@ -254,7 +254,7 @@ class Family:
             notes.append(f"Weak on this task by design: {weak} It ships as the paper's point of comparison, not "
                          "as a model to use.")
         notes += self.entry_notes(hyperparameters)
-        return " ".join(notes + list(self.wording.notes)) or "None recorded."
+        return " ".join(notes + list(self.wording.notes))
 
     def retrain_command(self, name):
         """The one command that retrains entry `name` from its data."""
