@@ -117,3 +117,53 @@ def test_untrained_entry_asks_for_pretrained_false(monkeypatch):
         pytest.skip("every registered entry has weights")
     with pytest.raises(ValueError, match="pretrained=False"):
         zoo.load(untrained[0])
+
+
+def test_an_explicit_revision_is_loaded_even_when_an_embedded_copy_exists(tiny_zoo, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(zoo.HubUnavailableError, match="badrev"):  # never the embedded copy instead
+        zoo.load("tiny_dss_signals", revision="badrev", cache_dir=tmp_path / "empty")
+    cache = tmp_path / "hf_cache"
+    make_hf_cache(cache, tiny_zoo["repo_id"], TINY_COMMIT, tiny_zoo["folder"])
+    model = zoo.load("tiny_dss_signals", revision=TINY_COMMIT, cache_dir=cache)
+    assert_close(model.predict(X, verbose=0), tiny_zoo["model"].predict(X, verbose=0), atol=1e-5)
+
+
+def test_names_are_case_insensitive_and_an_empty_name_is_an_error(tiny_zoo, monkeypatch):
+    monkeypatch.chdir(tiny_zoo["folder"])  # an entry folder: "" must not load it
+    assert zoo.load("TINY_DSS_SIGNALS").zoo_info["name"] == "tiny_dss_signals"
+    for empty in ["", "   "]:
+        with pytest.raises(ValueError, match="needs a model name"):
+            zoo.load(empty)
+    with pytest.raises(zoo.UnknownModelError, match="'tiny_dss_signals'"):
+        zoo.load("TINY_DSS_SIGNAL")
+
+
+def test_a_config_edited_together_with_its_hash_is_refused(tiny_zoo):
+    import json
+
+    from zoo.entry import sha256_file
+
+    folder = tiny_zoo["folder"]
+    config = (folder / "config.json").read_text()
+    assert '"aggregation": "sum"' in config
+    (folder / "config.json").write_text(config.replace('"aggregation": "sum"', '"aggregation": "max"'))
+    info = json.loads((folder / "zoo.json").read_text())
+    info["files"]["config.json"] = sha256_file(folder / "config.json")
+    (folder / "zoo.json").write_text(json.dumps(info))
+    with pytest.raises(zoo.IntegrityError, match="not the architecture 'dss_sum'"):
+        zoo.load(f"local-dir:{folder}")
+
+
+def test_a_new_head_drops_the_measured_metrics(tiny_zoo, tmp_path):
+    import json
+
+    folder = tiny_zoo["folder"]
+    info = json.loads((folder / "zoo.json").read_text())
+    (folder / "zoo.json").write_text(json.dumps(dict(info, metrics={"accuracy": {"mean": 0.9, "std": 0.0,
+                                                                                  "values": [0.9]}})))
+    assert "metrics" in zoo.load(f"local-dir:{folder}").zoo_info
+    model = zoo.load(f"local-dir:{folder}", num_classes=5)
+    assert "metrics" not in model.zoo_info and model.zoo_info["architecture"] == "dss_sum"
+    zoo.save(model, tmp_path / "five")
+    assert zoo.load(f"local-dir:{tmp_path / 'five'}").predict(X, verbose=0).shape == (2, 5)  # still agrees

@@ -69,3 +69,43 @@ def test_entries_ship_weights_without_optimizer_state(tiny_zoo, tmp_path):
     reloaded = zoo.load(tmp_path / "entry")
     x = np.ones((1, 25, 100, 1), "float32")
     np.testing.assert_allclose(reloaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_overwrite_replaces_only_an_entry_folder_and_deletes_nothing_else(tiny_zoo, tmp_path):
+    model = zoo.load("tiny_dss_signals")
+    other = tmp_path / "my_notes"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="not a zoo entry folder"):
+        zoo.save(model, other, overwrite=True)
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    zoo.save(model, empty, overwrite=True)
+    zoo.save(model, empty, overwrite=True)  # an entry folder now
+    assert (empty / "zoo.json").is_file()
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"dataset": None}, "dataset= takes"),
+    ({"dataset": {"training_split": "all"}}, "dataset= takes"),
+    ({"metrics": "very high"}, "metrics= takes a dict"),
+    ({"metrics": {"accuracy": {"std": 0.1}}}, r"metrics\['accuracy'\] takes"),
+    ({"metrics": {"accuracy": float("nan")}}, "finite number"),
+    ({"task": 3}, "task= takes a string"),
+])
+def test_metadata_of_the_wrong_kind_says_what_is_expected(tiny_zoo, tmp_path, fields, message):
+    with pytest.raises(TypeError, match=message):
+        zoo.save(zoo.load("tiny_dss_signals"), tmp_path / "entry", **fields)
+    assert not (tmp_path / "entry").exists()
+
+
+def test_metadata_in_short_forms_is_stored_in_full(tiny_zoo, tmp_path):
+    import numpy as np
+
+    info = zoo.save(zoo.load("tiny_dss_signals"), tmp_path / "entry", dataset="my recordings",
+                    metrics={"accuracy": np.float32(0.75), "mae": {"mean": 1.5, "values": [1.0, 2.0]}})
+    assert info["dataset"] == {"name": "my recordings"}
+    assert info["metrics"] == {"accuracy": {"mean": 0.75, "std": 0.0, "values": [0.75]},
+                               "mae": {"mean": 1.5, "std": 0.5, "values": [1.0, 2.0]}}
+    assert "0.7500" in (tmp_path / "entry" / "README.md").read_text()

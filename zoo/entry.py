@@ -81,11 +81,15 @@ def write_entry(model, folder, info, card, overwrite=False):
     """Write an entry folder atomically and return the info written to `zoo.json` (with the file hashes).
 
     Everything is written to a temporary folder beside `folder` and moved into place at the end, so a failure
-    never leaves a half-written entry.
+    never leaves a half-written entry. Only an entry folder (one with a `zoo.json`) or an empty folder is
+    replaced.
     """
     folder = Path(folder)
     if folder.exists() and not overwrite:
         raise FileExistsError(f"{folder} already exists; pass overwrite=True to replace it.")
+    if folder.exists() and not (folder / INFO_FILE).is_file() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f"{folder} is not a zoo entry folder (no {INFO_FILE}) and is not empty: overwrite=True "
+                              "only replaces an entry folder. Nothing was changed; choose another folder.")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
     try:

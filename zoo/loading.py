@@ -4,8 +4,10 @@ from pathlib import Path
 
 from zoo import hub
 from zoo.entry import INFO_FILE, load_model_folder, read_info, verify_folder
-from zoo.families import get_family
+from zoo.errors import IntegrityError
+from zoo.families import FAMILIES, get_family
 from zoo.registry import get_entry
+from zoo.saving import MEASURED_FIELDS
 
 LOCAL_PREFIX = "local-dir:"
 HUB_PREFIX = "hf://"
@@ -22,8 +24,10 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
     Args:
         name_or_uri: a registered name (`zoo.list_models()`), `local-dir:PATH`, a folder path or `hf://owner/repo`.
         pretrained: False builds the registered architecture with fresh weights.
-        num_classes: replace the classification layer with a new one of this size; all other weights are kept.
-        revision: Hub revision to use instead of the pinned one.
+        num_classes: replace the classification layer with a new one of this size; all other weights are kept,
+            and the measured metrics of the original are dropped from `model.zoo_info`.
+        revision: Hub revision to load instead of the pinned one; exactly that revision is loaded (never the
+            embedded copy), or a clear error says why it cannot be.
         compile: compile with the family's loss, metric and optimizer so that `model.fit` works at once.
         cache_dir: Hugging Face cache folder (default: huggingface_hub's).
 
@@ -34,13 +38,18 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
     >>> model = load("dss_sum_signals")
     >>> model.predict(x)  # x: (batch, 25, 100, 1)
     """
+    if not isinstance(name_or_uri, str | Path) or not str(name_or_uri).strip():
+        raise ValueError(f"zoo.load needs a model name or address; got {name_or_uri!r}. `zoo.list_models()` lists "
+                         "the names.")
     folder, info = _resolve(str(name_or_uri), pretrained, revision, cache_dir)
     if folder is None:
         model = get_family(info["family"]).build(info["architecture"], **info["hyperparameters"])
     else:
         model = load_model_folder(folder)
+        check_architecture(model, info, folder)
     if num_classes is not None and getattr(model.classifier_layer(), "units", None) != num_classes:
         model = model.with_num_classes(num_classes)
+        info = {key: value for key, value in info.items() if key not in MEASURED_FIELDS}
     model.zoo_info = info
     if compile and info.get("family"):
         get_family(info["family"]).compile(model, learning_rate=info["hyperparameters"].get("learning_rate", 1e-3))
@@ -61,15 +70,18 @@ def _resolve(name, pretrained, revision, cache_dir):
     if not entry.pretrained:
         raise ValueError(f"{name!r} has no pretrained weights yet; use zoo.load({name!r}, pretrained=False) for "
                          f"the architecture with fresh weights, or train it with `zoo train {name}`.")
-    if entry.embedded_dir.is_dir():
+    pinned = entry.hub.get("revision")
+    if revision is None and entry.embedded_dir.is_dir():
         folder = entry.embedded_dir
+    elif revision is None and pinned is None:
+        raise FileNotFoundError(f"{name!r} is neither embedded in this installation ({entry.embedded_dir}) nor "
+                                "published to the Hub yet (no pinned revision in the registry).")
     else:
-        pinned = entry.hub.get("revision")
-        if not (revision or pinned):
-            raise FileNotFoundError(f"{name!r} is neither embedded in this installation ({entry.embedded_dir}) nor "
-                                    "published to the Hub yet (no pinned revision in the registry).")
+        if not entry.hub.get("repo_id"):
+            raise FileNotFoundError(f"{name!r} has no Hub repository yet, so revision={revision!r} cannot be "
+                                    "loaded; zoo.load(name) without a revision loads the embedded copy.")
         folder = hub.hub_folder(entry.hub["repo_id"], revision or pinned, cache_dir)
-        if revision and revision != pinned:
+        if revision is not None and revision != pinned:
             return _verified(folder)
     verify_folder(folder, entry.sha256)
     return folder, read_info(folder)
@@ -83,3 +95,36 @@ def _verified(folder):
     info = read_info(folder)
     verify_folder(folder, info.get("files", {}))
     return folder, info
+
+
+def _structure(config):
+    """A model config without what does not change the function a loaded model computes (layer names,
+    initializers, dtype policies)."""
+    if isinstance(config, dict):
+        return {key: _structure(value) for key, value in config.items()
+                if key not in ("name", "dtype") and not key.endswith("initializer")}
+    if isinstance(config, list | tuple):
+        return [_structure(value) for value in config]
+    return config
+
+
+def check_architecture(model, info, folder):
+    """Raise `IntegrityError` unless `model` (loaded from `folder`) is the architecture its `zoo.json` names.
+
+    The family rebuilds the named architecture with the recorded hyper-parameters (and the loaded model's number
+    of classes); the two configs must agree. Entries of unknown families, and families whose data is missing (a
+    few need it to size their vocabulary), are not checked.
+    """
+    family = FAMILIES.get(info.get("family"))
+    if family is None or info.get("architecture") not in family.architectures or family.missing_data:
+        return
+    expected = family.build(info["architecture"], **info.get("hyperparameters", {}))
+    config = expected.get_config()
+    units = getattr(model.classifier_layer(), "units", None)
+    if units is not None and units != getattr(expected.classifier_layer(), "units", None):
+        expected._set_num_classes(config, units)
+    if _structure(config) != _structure(model.get_config()):
+        raise IntegrityError(
+            f"{folder}/config.json is not the architecture {info['architecture']!r} that its zoo.json records "
+            f"(family {info['family']!r}, hyper-parameters {info.get('hyperparameters', {})}): one of the two was "
+            "edited. Restore the entry folder, or save the model again with zoo.save.")

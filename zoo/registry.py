@@ -111,10 +111,15 @@ def add_family(family):
 
 
 def get_entry(name, entries=None):
-    """The entry called `name`; an unknown name raises `UnknownModelError` with the closest names."""
+    """The entry called `name` (case-insensitively); an unknown name raises `UnknownModelError` with the closest
+    names, an empty one `ValueError`."""
     entries = load_registry() if entries is None else entries
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"A model name must be a non-empty string; got {name!r}. `zoo.list_models()` lists them.")
+    folded = {key.lower(): key for key in entries}
+    name = folded.get(name.strip().lower(), name)  # names are case-insensitive, as Hub repository names are
     if name not in entries:
-        close = difflib.get_close_matches(name, list(entries), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(name.lower(), list(entries), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise UnknownModelError(f"Unknown model {name!r}.{hint} `zoo.list_models()` lists the "
                                 f"{len(entries)} registered models.")
