@@ -84,7 +84,8 @@ def _write_model_card(name, card):
 
 
 def refresh_card(name):
-    """Re-render the card of a pretrained entry: entry `README.md`, `zoo.json` hashes, registry, `model_cards/`."""
+    """Re-render the card of a pretrained entry (its `README.md` and `model_cards/` copy); the hashed model files,
+    and so the registry's pin, stay as they are."""
     entry = get_entry(name)
     folder = entry.embedded_dir
     card = _card(read_info(folder), get_family(entry.family))

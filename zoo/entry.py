@@ -22,6 +22,7 @@ from zoo.errors import IntegrityError
 INFO_FILE = "zoo.json"
 CARD_FILE = "README.md"
 KERAS_FILES = ("config.json", "metadata.json", "model.weights.h5")
+UNHASHED_FILES = (INFO_FILE, CARD_FILE)
 
 
 def sha256_file(path):
@@ -34,10 +35,16 @@ def sha256_file(path):
 
 
 def folder_hashes(folder):
-    """sha256 of every file of an entry folder (assets included), keyed by relative path."""
+    """sha256 of the model files of an entry folder (the Keras files and any assets), keyed by relative path.
+
+    The card and `zoo.json` are left out: they are refreshed as results are added, and a revision published to
+    the Hub (pinned by these hashes in the registry) must keep verifying after such a refresh. What a model
+    computes lives in the hashed files; `zoo.load` also checks that the config is the architecture `zoo.json`
+    names.
+    """
     folder = Path(folder)
-    return {path.relative_to(folder).as_posix(): sha256_file(path)
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {name: sha256_file(path) for path in sorted(folder.rglob("*"))
+            if path.is_file() and (name := path.relative_to(folder).as_posix()) not in UNHASHED_FILES}
 
 
 def verify_folder(folder, expected):
@@ -117,11 +124,13 @@ def _replace_text(path, text):
 
 
 def rewrite_card(folder, card):
-    """Replace the model card of an entry folder and re-record the file hashes in `zoo.json`; return the info."""
+    """Replace the model card of an entry folder (its hashed model files are verified first and never change);
+    return the info."""
     folder = Path(folder)
     info = read_info(folder)
     verify_folder(folder, info["files"])
     _replace_text(folder / CARD_FILE, card)
-    info["files"] = {name: sha256_file(folder / name) for name in info["files"]}
-    _replace_text(folder / INFO_FILE, json.dumps(info, indent=2) + "\n")
+    if set(info["files"]) & set(UNHASHED_FILES):  # written before the card left the hashed files
+        info["files"] = folder_hashes(folder)
+        _replace_text(folder / INFO_FILE, json.dumps(info, indent=2) + "\n")
     return info

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from zoo.entry import read_info, verify_folder
+from zoo.entry import UNHASHED_FILES, read_info, verify_folder
 from zoo.errors import HubUnavailableError
 
 TRUE_VALUES = {"1", "ON", "YES", "TRUE"}
@@ -71,7 +71,7 @@ def push(folder, repo_id, revision=None, create_pr=False, private=None, commit_m
     folder = Path(folder)
     info = read_info(folder)
     verify_folder(folder, info["files"])
-    files = {name: (folder / name).stat().st_size for name in ["zoo.json", *info["files"]]}
+    files = {name: (folder / name).stat().st_size for name in sorted({*UNHASHED_FILES, *info["files"]})}
     result = {"repo_id": repo_id, "revision": revision, "create_pr": create_pr, "files": files}
     if dry_run:
         return dict(result, dry_run=True)

@@ -101,8 +101,11 @@ def _checked_metrics(metrics):
                         f'"std": 0.01, "values": [0.92, 0.94]}}}}; got {metrics!r}.')
     checked = {}
     for key, value in metrics.items():
-        if key == "split":
+        if key == "split":  # which split, and which evaluation seeds, the numbers come from
             checked[key] = str(value)
+            continue
+        if key == "seeds":
+            checked[key] = [int(seed) for seed in value]
             continue
         if not isinstance(value, dict):
             value = {"mean": value}

@@ -45,10 +45,15 @@ def test_a_tampered_folder_is_refused(trained_elsewhere):
         adopt_entry(trained_elsewhere)
 
 
-def test_a_folder_of_another_architecture_is_refused(trained_elsewhere, tmp_path):
+def test_a_folder_of_another_architecture_is_refused(trained_elsewhere, tiny_zoo, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(trained_elsewhere, other)
     info = json.loads((other / "zoo.json").read_text())
     (other / "zoo.json").write_text(json.dumps(dict(info, architecture="dss_max")))
-    with pytest.raises(ValueError, match="holds a dss_max model"):
+    with pytest.raises(IntegrityError, match="not the architecture 'dss_max'"):  # its config is a dss_sum
         adopt_entry(other)
+    registry = json.loads(tiny_zoo["registry"].read_text())
+    registry["tiny_dss_signals"]["architecture"] = "dss_max"
+    tiny_zoo["registry"].write_text(json.dumps(registry))
+    with pytest.raises(ValueError, match="holds a dss_sum model"):
+        adopt_entry(trained_elsewhere)
