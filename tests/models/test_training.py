@@ -32,16 +32,37 @@ def test_fit_runs_and_lowers_the_loss(rng, name):
 
 
 @pytest.mark.parametrize("bad,message", [
+    (np.zeros((0, 25, 100, 1), "float32"), "a batch of 0 sets"),
     (np.zeros((2, 0, 100, 1), "float32"), "empty sets"),
+    ({"elements": np.zeros((2, 25, 100, 1), "float32"), "mask": np.full((2, 25), 0.5, "float32")},
+     r"mask values \[0.5\]"),
+    ({"elements": np.zeros((2, 25, 100, 1), "float32"), "mask": np.full((2, 25), 2.0, "float32")},
+     r"mask values \[2.0\]"),
+    ({"elements": np.zeros((2, 25, 100, 1), "float32"), "mask": -np.ones((2, 25), "float32")},
+     r"mask values \[-1.0\]"),
+    ({"elements": np.zeros((2, 25, 100, 1), "float32"), "mask": np.ones((2, 24), "float32")},
+     r"mask of shape \(2, 24\)"),
     (np.full((2, 25, 100, 1), np.nan, "float32"), "NaN or infinite"),
     (np.zeros((2, 25, 50, 1), "float32"), r"built for elements of shape \(100, 1\)"),
     (np.zeros((2, 25, 100), "float32"), "rank 4"),
 ])
 def test_bad_inputs_give_clear_errors(bad, message):
     model = signal_model("dss_sum")
-    for method in (model.predict, model.evaluate):
+    for method in (model.predict, model.evaluate, model):  # an eager call model(x) is checked as predict is
         with pytest.raises(ValueError, match=message):
             method(bad)
+
+
+def test_boolean_masks_and_integer_elements_are_converted_losslessly(rng):
+    model = signal_model("dss_sum")
+    x = rng.integers(0, 3, size=(2, 25, 100, 1))
+    mask = np.ones((2, 25), bool)
+    mask[0, 20:] = False
+    as_floats = {"elements": x.astype("float32"), "mask": mask.astype("float32")}
+    expected = model.predict(as_floats, verbose=0)
+    for inputs in ({"elements": x.astype("uint8"), "mask": mask}, {"elements": x, "mask": mask}):
+        np.testing.assert_allclose(model.predict(inputs, verbose=0), expected, atol=1e-6)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(model(inputs)), expected, atol=1e-5)
 
 
 def test_a_set_whose_mask_has_no_real_element_is_rejected():

@@ -1,8 +1,16 @@
 """Behaviour shared by every zoo model: checked inputs, a declared symmetry and a hand-written config."""
 
 import keras
+from keras import KerasTensor
 
-from zoo.models.inputs import check_element_shape, check_regular, elements_shape, split_inputs, validate_sets
+from zoo.models.inputs import (
+    check_element_shape,
+    check_regular,
+    elements_shape,
+    real_valued,
+    split_inputs,
+    validate_sets,
+)
 
 
 class ZooModel(keras.Model):
@@ -20,24 +28,36 @@ class ZooModel(keras.Model):
       `output_axes` (the output axes an equivariant output permutes; default `[1]`).
 
     Subclasses write `get_config` by hand (Keras's automatic config of subclassed models loses constructor
-    arguments). NumPy inputs to `predict`, `evaluate` and `fit` are checked first (`check_inputs`): ragged sets,
-    NaNs and, for set models, empty sets, wrong shapes and tokens outside the vocabulary give a clear error
+    arguments). NumPy inputs to `predict`, `evaluate`, `fit` and eager calls `model(x)` are converted losslessly
+    (`prepare_inputs`) and checked (`check_inputs`): ragged sets, NaNs and, for set models, empty sets or batches,
+    wrong shapes, masks that are not 0/1 or not `(batch, n)`, and tokens outside the vocabulary give a clear error
     instead of a silent wrong answer.
     """
 
     symmetry = {"output": "none", "set": None, "element": None}
 
+    def __call__(self, *args, **kwargs):
+        if args and not isinstance(args[0], KerasTensor):  # eager calls get predict's checks
+            args = (self._checked(args[0]),) + args[1:]
+        return super().__call__(*args, **kwargs)
+
     def predict(self, x, *args, **kwargs):
-        self.check_inputs(x)
-        return super().predict(x, *args, **kwargs)
+        return super().predict(self._checked(x), *args, **kwargs)
 
     def evaluate(self, x=None, *args, **kwargs):
-        self.check_inputs(x)
-        return super().evaluate(x, *args, **kwargs)
+        return super().evaluate(self._checked(x), *args, **kwargs)
 
     def fit(self, x=None, *args, **kwargs):
+        return super().fit(self._checked(x), *args, **kwargs)
+
+    def _checked(self, x):
+        x = self.prepare_inputs(x)
         self.check_inputs(x)
-        return super().fit(x, *args, **kwargs)
+        return x
+
+    def prepare_inputs(self, x):
+        """NumPy inputs in the dtypes the model computes with (a lossless conversion only); others unchanged."""
+        return x
 
     def check_inputs(self, x):
         """Raise a clear error for NumPy inputs this model cannot take."""
@@ -91,6 +111,10 @@ class SetInputModel(ZooModel):
     def __init__(self, input_range=None, **kwargs):
         super().__init__(**kwargs)
         self.input_range = None if input_range is None else tuple(int(v) for v in input_range)
+
+    def prepare_inputs(self, x):
+        """A boolean mask as 0/1 floats; integer elements (e.g. uint8 pixels) of a real-valued model as float32."""
+        return real_valued(x, convert_elements=self.input_range is None)
 
     def check_inputs(self, x):
         super().check_inputs(x)

@@ -115,9 +115,13 @@ def validate_sets(inputs, model_name="model", input_range=None):
     elements, mask, _ = split_inputs(inputs)
     if not isinstance(elements, np.ndarray):
         return
+    if elements.ndim >= 1 and elements.shape[0] == 0:
+        raise ValueError(f"{model_name} got a batch of 0 sets (input shape {elements.shape}).")
     if elements.ndim >= 2 and elements.shape[1] == 0:
         raise ValueError(f"{model_name} got empty sets (n = 0 elements): a set needs at least one element.")
     real = None
+    if mask is not None:
+        check_mask(mask, elements.shape, model_name)
     if isinstance(mask, np.ndarray):
         empty = np.flatnonzero(mask.reshape(len(mask), -1).sum(axis=1) == 0)
         if empty.size:
@@ -133,3 +137,29 @@ def validate_sets(inputs, model_name="model", input_range=None):
         if outside.size:
             raise ValueError(f"{model_name} got token {outside.flat[0].item()!r}, outside its vocabulary {low}…{high} "
                              f"({outside.size} such token(s) among the real elements).")
+
+
+def check_mask(mask, elements_shape, model_name="model"):
+    """A set mask must be `(batch, n)` like the elements and hold only 0 (padding) and 1 (a real element)."""
+    mask = np.asarray(mask)
+    if mask.shape != tuple(elements_shape[:2]):
+        raise ValueError(f"{model_name} got a mask of shape {mask.shape} for elements of shape "
+                         f"{tuple(elements_shape)}; the mask must be (batch, n) = {tuple(elements_shape[:2])}, "
+                         "1 for a real element, 0 for padding.")
+    if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
+        bad = np.unique(mask[~np.isin(mask, (0, 1))])
+        raise ValueError(f"{model_name} got mask values {bad[:5].tolist()}: a mask holds only 0 (padding) and 1 (a "
+                         "real element), or True/False.")
+
+
+def real_valued(inputs, convert_elements=True):
+    """Set inputs with a boolean mask as float32 0/1 and, if `convert_elements`, integer elements as float32
+    (their values unchanged); anything that is not NumPy passes through."""
+    elements, mask, context = split_inputs(inputs)
+    if convert_elements and isinstance(elements, np.ndarray) and np.issubdtype(elements.dtype, np.integer):
+        elements = elements.astype(np.float32)
+    if isinstance(mask, np.ndarray) and mask.dtype == bool:
+        mask = mask.astype(np.float32)
+    if not isinstance(inputs, dict):
+        return elements
+    return {**inputs, ELEMENTS: elements, **({MASK: mask} if MASK in inputs else {})}
