@@ -1,4 +1,5 @@
 import json
+import os
 
 from zoo.cli import main
 
@@ -36,3 +37,32 @@ def test_push_dry_run(tiny_zoo, capsys):
     assert main(["push", "tiny_dss_signals", "--dry-run"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["dry_run"] and result["repo_id"] == "symmetry-zoo/tiny_dss_signals"
+
+
+def _run(*code_or_args, env=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, *code_or_args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+def test_help_and_argument_errors_never_start_a_backend():
+    code = ("import sys\nfrom zoo.cli import main\n"
+            "for argv in (['--help'], ['train', '--help'], ['train']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "print('backend imported' if {'keras', 'tensorflow', 'jax', 'torch'} & set(sys.modules) else 'none')")
+    result = _run("-c", code)
+    assert result.stdout.strip().endswith("none"), result.stdout + result.stderr
+
+
+def test_commands_keep_the_backend_start_up_lines_off_the_terminal():
+    result = _run("-m", "zoo.cli", "predict", "deepsets_identity_sum", "-n", "1")
+    assert result.returncode == 0, result.stderr
+    assert "predicted" in result.stdout
+    for noise in ("oneDNN", "cuInit", "cuda", "absl"):
+        assert noise not in result.stderr
+    shown = _run("-c", "import zoo; zoo.load('deepsets_identity_sum')", env={"ZOO_VERBOSE": "1"})
+    assert shown.returncode == 0
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        assert "oneDNN" in shown.stderr  # the lines are still there when asked for

@@ -3,35 +3,48 @@
 >>> import zoo
 >>> zoo.list_models("*_signals")
 >>> model = zoo.load("dss_sum_signals")
+
+The public names are imported on first use, so that `import zoo` (and `zoo --help`) stays instant until a model
+is needed; the Keras backend then starts with its start-up log lines kept off the terminal (`zoo.quiet`).
 """
 
+import importlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from zoo import layers, models  # noqa: E402  (layers register themselves with Keras on import)
-from zoo.errors import HubUnavailableError, IntegrityError, UnknownModelError  # noqa: E402
-from zoo.families.dss.frame_selection import select_first_frame  # noqa: E402
-from zoo.hub import push  # noqa: E402
-from zoo.loading import load  # noqa: E402
-from zoo.models.inputs import pad_sets  # noqa: E402
-from zoo.registry import list_models  # noqa: E402
-from zoo.saving import save  # noqa: E402
-from zoo.symmetry import check_symmetry  # noqa: E402
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "HubUnavailableError",
-    "IntegrityError",
-    "UnknownModelError",
-    "check_symmetry",
-    "layers",
-    "list_models",
-    "load",
-    "models",
-    "pad_sets",
-    "push",
-    "save",
-    "select_first_frame",
-]
+_PUBLIC = {  # name: the module that defines it
+    "HubUnavailableError": "zoo.errors",
+    "IntegrityError": "zoo.errors",
+    "UnknownModelError": "zoo.errors",
+    "check_symmetry": "zoo.symmetry",
+    "list_models": "zoo.registry",
+    "load": "zoo.loading",
+    "pad_sets": "zoo.models.inputs",
+    "push": "zoo.hub",
+    "save": "zoo.saving",
+    "select_first_frame": "zoo.families.dss.frame_selection",
+}
+_SUBMODULES = ("layers", "models")
+
+__all__ = sorted([*_PUBLIC, *_SUBMODULES])
+
+
+def __getattr__(name):
+    if name not in _PUBLIC and name not in _SUBMODULES:
+        raise AttributeError(f"module 'zoo' has no attribute {name!r}")
+    from zoo.quiet import start_backend
+
+    start_backend()
+    importlib.import_module("zoo.layers")  # the zoo's layers register themselves with Keras on import
+    importlib.import_module("zoo.models")
+    value = importlib.import_module(f"zoo.{name}") if name in _SUBMODULES else \
+        getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *__all__])

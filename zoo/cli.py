@@ -191,7 +191,10 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help and argument errors end here, before any backend starts
+    from zoo.quiet import start_backend
+
+    start_backend()
     try:
         args.func(args)
     except (KeyError, ValueError, FileNotFoundError, RuntimeError) as error:
