@@ -167,3 +167,29 @@ def test_a_new_head_drops_the_measured_metrics(tiny_zoo, tmp_path):
     assert "metrics" not in model.zoo_info and model.zoo_info["architecture"] == "dss_sum"
     zoo.save(model, tmp_path / "five")
     assert zoo.load(f"local-dir:{tmp_path / 'five'}").predict(X, verbose=0).shape == (2, 5)  # still agrees
+
+
+@pytest.mark.parametrize("nested, reason", [
+    ({"module": "os", "class_name": "system", "config": {"command": "echo hi"}, "registered_name": None},
+     "Could not locate class 'system'"),
+    ({"module": "keras.layers", "class_name": "Lambda", "registered_name": None,
+      "config": {"name": "code", "function": {"class_name": "__lambda__", "config": {
+          "code": "4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMEAAAAfABTAKkBTqkAqQHaAXhyAgAAAHICAAAA+gg8c3RkaW4+2gg8bGFtYmRhPgEAAADzAAAAAA==",
+          "defaults": None, "closure": None}}, "output_shape": None, "arguments": {}}},
+     "safe mode refused it"),
+])
+def test_code_or_unknown_classes_nested_in_a_config_are_refused_with_the_reason(tiny_zoo, nested, reason):
+    import json
+
+    from zoo.entry import sha256_file
+
+    folder = tiny_zoo["folder"]
+    config = json.loads((folder / "config.json").read_text())
+    config["config"]["blocks"][0]["config"]["layer"] = nested
+    (folder / "config.json").write_text(json.dumps(config))
+    info = json.loads((folder / "zoo.json").read_text())
+    info["files"]["config.json"] = sha256_file(folder / "config.json")
+    (folder / "zoo.json").write_text(json.dumps(info))
+    with pytest.raises(zoo.IntegrityError, match=reason) as error:
+        zoo.load(f"local-dir:{folder}")
+    assert "could not be deserialized" not in str(error.value)

@@ -73,15 +73,30 @@ def load_model_folder(folder):
     """Load the Keras model of an entry folder, turning any warning into an error.
 
     Keras only warns when a layer fails to build during loading and then returns a model with partly random
-    weights; here that is an error.
+    weights; here that is an error. A config Keras cannot deserialize (an unknown class, or code such as a
+    `Lambda` that safe mode refuses) raises `IntegrityError` with the innermost reason, not Keras's outer
+    "could not be deserialized" wrapper.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = keras.saving.load_model(str(folder), compile=False)
+        try:
+            model = keras.saving.load_model(str(folder), compile=False)
+        except (TypeError, ValueError) as error:
+            raise IntegrityError(f"{Path(folder) / 'config.json'} cannot be loaded: {_root_cause(error)}") from error
     problems = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     if problems:
         raise IntegrityError(f"Loading {folder} did not restore every weight: " + " | ".join(problems))
     return model
+
+
+def _root_cause(error):
+    """The innermost reason in an exception chain (Keras wraps it in one 'could not be deserialized' per level)."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__
+    reason = str(error).split(" Full object config:")[0]
+    if "safe_mode" in reason or "Lambda" in reason:
+        reason += " (zoo entries never need code in their config; Keras's safe mode refused it)"
+    return reason
 
 
 def write_entry(model, folder, info, card, overwrite=False):

@@ -117,6 +117,17 @@ def test_training_batches_preserve_the_arrow_of_time():
     assert not np.allclose(batches[0][0], x)  # a new epoch draws new sets
 
 
+def test_clips_too_short_for_a_set_are_named_before_any_set_is_drawn():
+    frames = square_resize(ramp_frames(50), 20)
+    videos = {"v_Long_g01_c01": frames, "v_Short_g02_c01": frames[:13]}
+    for make in (lambda: FrameSetBatches(videos, n=8, stride=5, image_size=16),
+                 lambda: frame_selection_sets(videos, 8, 5, 16, sets_per_video=2)):
+        with pytest.raises(ValueError, match=r"36 frames; 1 clip\(s\) are shorter: v_Short_g02_c01 \(13 frames\)"):
+            make()
+    with pytest.raises(ValueError, match=r"clip #1 \(13 frames\)"):
+        frame_selection_sets(list(videos.values()), 8, 5, 16)
+
+
 def test_evaluation_sets_are_fixed_per_seed():
     videos = [square_resize(ramp_frames(50), 20)]
     x1, y1 = frame_selection_sets(videos, 4, 3, 16, sets_per_video=5, seed=1)

@@ -18,6 +18,21 @@ def _augment(frames, rng, image_size):
     return np.clip((x - mean) * contrast + mean + brightness, 0.0, 1.0)
 
 
+def checked_clips(videos, n, stride):
+    """The clips as a list of frame arrays, after checking that each has the `1 + (n − 1) · stride` frames a set
+    needs; `videos` is a list of clips or `{name: clip}` (the error then names the short clips)."""
+    named = dict(videos) if isinstance(videos, dict) else {f"clip #{i}": v for i, v in enumerate(videos)}
+    if not named:
+        raise ValueError("No clips to draw frame sets from.")
+    span = 1 + (n - 1) * stride
+    short = {name: len(frames) for name, frames in named.items() if len(frames) < span}
+    if short:
+        listed = ", ".join(f"{name} ({count} frames)" for name, count in list(short.items())[:10])
+        raise ValueError(f"A set of {n} frames {stride} apart needs {span} frames; {len(short)} clip(s) are shorter: "
+                         f"{listed}. Drop them, or use a smaller stride.")
+    return list(named.values())
+
+
 def _centre(frames, image_size):
     offset = (frames.shape[1] - image_size) // 2
     return frames[:, offset : offset + image_size, offset : offset + image_size].astype("float32") / 255.0
@@ -29,7 +44,7 @@ class FrameSetBatches(keras.utils.PyDataset):
     Every epoch draws new sets (seeded by `seed`, the epoch and the batch index), so a run is reproducible.
 
     Args:
-        videos: list of `(frames, size, size, 3)` uint8 arrays (cached clips).
+        videos: `(frames, size, size, 3)` uint8 arrays (cached clips), as a list or `{clip name: frames}`.
         n, stride: frames per set and their spacing in the clip.
         image_size: side of the crops fed to the model (the cache holds larger frames for random crops).
         batch_size, steps: sets per batch and batches per epoch.
@@ -42,7 +57,7 @@ class FrameSetBatches(keras.utils.PyDataset):
     def __init__(self, videos, n=8, stride=5, image_size=64, batch_size=16, steps=50, augment=True, seed=0,
                  **kwargs):
         super().__init__(**kwargs)
-        self.videos, self.n, self.stride = list(videos), n, stride
+        self.videos, self.n, self.stride = checked_clips(videos, n, stride), n, stride
         self.image_size, self.batch_size, self.steps = image_size, batch_size, steps
         self.augment, self.seed, self.epoch = augment, seed, 0
 
@@ -65,14 +80,15 @@ class FrameSetBatches(keras.utils.PyDataset):
 
 
 def frame_selection_sets(videos, n=8, stride=5, image_size=64, sets_per_video=50, seed=1):
-    """Fixed evaluation sets: `sets_per_video` random sets of each clip (centre crops), drawn with `seed`.
+    """Fixed evaluation sets: `sets_per_video` random sets of each clip (a list, or `{name: clip}`; centre crops),
+    drawn with `seed`.
 
     Returns:
         `(x, y)`: x `(len(videos) · sets_per_video, n, image_size, image_size, 3)` float32, y the targets.
     """
     rng = np.random.default_rng(seed)
     xs, ys = [], []
-    for frames in videos:
+    for frames in checked_clips(videos, n, stride):
         for _ in range(sets_per_video):
             indices, target = sample_frame_set(len(frames), n, stride, rng)
             xs.append(_centre(frames[indices], image_size))

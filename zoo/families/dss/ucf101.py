@@ -94,10 +94,11 @@ class FrameSelectionFamily(Family):
         return root, split_clips(find_clips(root), root)
 
     def videos(self, split):
-        """Cached frames of the clips of one split (by group)."""
+        """Cached frames of the clips of one split (by group), `{clip name: frames}`."""
         if self._cache is None:
             self._cache = FrameCache(CACHE_SIZE, self.cache_dir)
-        return self._cache.all(self._splits()[1][split], f"decoding UCF101 {split} clips")
+        clips = self._splits()[1][split]
+        return dict(zip([c.name for c in clips], self._cache.all(clips, f"decoding UCF101 {split} clips")))
 
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":
