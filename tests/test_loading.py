@@ -174,7 +174,8 @@ def test_a_new_head_drops_the_measured_metrics(tiny_zoo, tmp_path):
      "Could not locate class 'system'"),
     ({"module": "keras.layers", "class_name": "Lambda", "registered_name": None,
       "config": {"name": "code", "function": {"class_name": "__lambda__", "config": {
-          "code": "4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMEAAAAfABTAKkBTqkAqQHaAXhyAgAAAHICAAAA+gg8c3RkaW4+2gg8bGFtYmRhPgEAAADzAAAAAA==",
+          "code": "4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMEAAAAfABTAKkBTqkAqQHaAXhyAgAAAHICAAAA"
+                  "+gg8c3RkaW4+2gg8bGFtYmRhPgEAAADzAAAAAA==",
           "defaults": None, "closure": None}}, "output_shape": None, "arguments": {}}},
      "safe mode refused it"),
 ])
