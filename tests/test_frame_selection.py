@@ -50,3 +50,24 @@ def test_bad_inputs_are_clear_errors(model, tmp_path, rng):
         zoo.select_first_frame(model, video=tmp_path / "corrupt.mp4")
     with pytest.raises(FileNotFoundError):
         zoo.select_first_frame(model, video=tmp_path / "missing.gif")
+
+
+def test_nan_or_0_to_255_float_frames_are_clear_errors_and_integer_frames_work(model, rng):
+    frames = rng.integers(0, 255, size=(8, 64, 64, 3))
+    as_uint8 = zoo.select_first_frame(model, frames=list(frames.astype(np.uint8)))
+    np.testing.assert_allclose(zoo.select_first_frame(model, frames=list(frames)).scores, as_uint8.scores)
+    with pytest.raises(ValueError, match="look like 0–255 pixel values: divide by 255"):
+        zoo.select_first_frame(model, frames=list(frames.astype("float32")))
+    with_nan = frames.astype("float32") / 255
+    with_nan[3, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"Frames \[3\] hold NaN"):
+        zoo.select_first_frame(model, frames=list(with_nan))
+
+
+def test_a_loaded_image_model_refuses_0_to_255_floats_and_takes_noisy_ones():
+    model = zoo.load("dss_sum_quality_noise50")
+    x = np.random.default_rng(0).random((2, *model.zoo_info["input_spec"]["elements"][1:]), dtype=np.float32)
+    model.predict(x + np.random.default_rng(1).normal(0, 0.3, x.shape).astype("float32"), verbose=0)
+    for call in (model.predict, model):
+        with pytest.raises(ValueError, match=r"takes values in \[0, 1\].*divide by 255"):
+            call(x * 255)

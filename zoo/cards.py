@@ -89,7 +89,8 @@ def _inputs(info):
     spec = info.get("input_spec", {})
     if not spec.get("range"):
         return ""
-    names = ", ".join(f"`{key}` {value}" for key, value in spec.items() if key not in ("range", "classes"))
+    described = ("range", "classes", "value_range")  # not inputs
+    names = ", ".join(f"`{key}` {value}" for key, value in spec.items() if key not in described)
     return f"Inputs: {names}; {spec['range']}.\n"
 
 

@@ -51,6 +51,8 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
         model = model.with_num_classes(num_classes)
         info = {key: value for key, value in info.items() if key not in MEASURED_FIELDS}
     model.zoo_info = info
+    if info.get("family") in FAMILIES:
+        model.value_range = get_family(info["family"]).input_spec.get("value_range")
     if compile and info.get("family"):
         get_family(info["family"]).compile(model, learning_rate=info["hyperparameters"].get("learning_rate", 1e-3))
     return model

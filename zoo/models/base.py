@@ -6,6 +6,7 @@ from keras import KerasTensor
 from zoo.models.inputs import (
     check_element_shape,
     check_regular,
+    check_value_range,
     elements_shape,
     real_valued,
     split_inputs,
@@ -35,6 +36,8 @@ class ZooModel(keras.Model):
     """
 
     symmetry = {"output": "none", "set": None, "element": None}
+    # `(low, high)` of real-valued inputs (e.g. images in [0, 1]); `zoo.load` sets it from the family's input spec.
+    value_range = None
 
     def __call__(self, *args, **kwargs):
         if args and not isinstance(args[0], KerasTensor):  # eager calls get predict's checks
@@ -119,6 +122,8 @@ class SetInputModel(ZooModel):
     def check_inputs(self, x):
         super().check_inputs(x)
         validate_sets(x, self.name, self.input_range)
+        if self.value_range is not None:
+            check_value_range(split_inputs(x)[0], self.value_range, self.name)
         elements = split_inputs(x)[0]
         if self.built and hasattr(elements, "shape"):
             expected = elements_shape(self.get_build_config()["input_shape"])

@@ -163,3 +163,18 @@ def real_valued(inputs, convert_elements=True):
     if not isinstance(inputs, dict):
         return elements
     return {**inputs, ELEMENTS: elements, **({MASK: mask} if MASK in inputs else {})}
+
+
+def check_value_range(values, value_range, model_name="model"):
+    """Raise a clear error when real-valued NumPy inputs are far outside the model's `(low, high)`, e.g. 0–255
+    pixels given to a model of images in [0, 1] (which would silently give nonsense). Values somewhat outside
+    (noise added to an image) pass."""
+    if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.floating) or not values.size:
+        return
+    low, high = value_range
+    span = high - low
+    smallest, largest = float(np.nanmin(values)), float(np.nanmax(values))
+    if largest > high + 1.5 * span or smallest < low - 1.5 * span:
+        hint = " They look like 0–255 pixel values: divide by 255." if high <= 1 < largest <= 255 else ""
+        raise ValueError(f"{model_name} takes values in [{low:g}, {high:g}]; got values from {smallest:g} to "
+                         f"{largest:g}.{hint}")

@@ -42,7 +42,7 @@ class AnomalyCelebaFamily(Family):
             architectures=anomaly_architectures(),
             input_spec={"elements": [None, SET_SIZE, *IMAGE_SHAPE], "mask": [None, SET_SIZE],
                         "range": "RGB faces in [0, 1]: aligned CelebA images centre-cropped to a square and resized "
-                                 "to 64 × 64"},
+                                 "to 64 × 64", "value_range": [0.0, 1.0]},
             wording=Wording(
                 notes=("Each face goes through the zoo's anomaly conv net (3×3 conv stages of 32, 64 and 128 "
                        "channels with batch norm, ReLU and max-pooling, then a 128-wide feature layer), shared with "

@@ -117,7 +117,8 @@ class DigitSumMnistFamily(DigitSumFamily):
             task=Regression("mae", integer_targets=True, what="the sum of the digits"),
             architectures=_architectures(1e-3),
             input_spec={"elements": [None, None, 28, 28], "mask": [None, None],
-                        "range": "grey-scale 28 × 28 MNIST images in [0, 1], digits 1–9"},
+                        "range": "grey-scale 28 × 28 MNIST images in [0, 1], digits 1–9",
+                        "value_range": [0.0, 1.0]},
             baselines={"expected_sum": expected_sum},
             wording=Wording(
                 notes=("The paper trains on MNIST8m (8 million deformed digits); offline the zoo has only the real "

@@ -11,6 +11,7 @@ import numpy as np
 
 from zoo.data.video import check_same_size, read_frames, square_resize
 from zoo.families.dss.ucf101 import CACHE_SIZE, IMAGE_SIZE, SET_SIZE, STRIDE
+from zoo.models.inputs import check_value_range
 
 
 @dataclasses.dataclass
@@ -31,7 +32,8 @@ class FirstFrame:
 
 
 def prepare_frames(frames, image_size=IMAGE_SIZE):
-    """Frames `(h, w, 3)` (uint8, or float in [0, 1]) → the model's input `(1, n, image_size, image_size, 3)`.
+    """Frames `(h, w, 3)` (integers 0–255, or floats in [0, 1]) → the model's input
+    `(1, n, image_size, image_size, 3)`; NaN, or floats that look like 0–255, are a clear error.
 
     Frames are centre-cropped to a square and resized exactly as in training (to the cache size, then a centre
     crop), so predictions match the harness's.
@@ -39,7 +41,15 @@ def prepare_frames(frames, image_size=IMAGE_SIZE):
     check_same_size(frames)
     frames = np.stack([np.asarray(f) for f in frames])
     if frames.dtype != np.uint8:
-        frames = np.clip(np.round(frames * 255.0), 0, 255).astype(np.uint8)
+        if not np.isfinite(frames).all():
+            bad = np.unique(np.argwhere(~np.isfinite(frames))[:, 0])
+            raise ValueError(f"Frames {bad[:10].tolist()} hold NaN or infinite values.")
+        if np.issubdtype(frames.dtype, np.integer):
+            check_value_range(frames.astype(np.float32), (0, 255), "prepare_frames (integer frames)")
+            frames = frames.astype(np.uint8)
+        else:
+            check_value_range(frames, (0.0, 1.0), "prepare_frames (float frames)")
+            frames = np.clip(np.round(frames * 255.0), 0, 255).astype(np.uint8)
     cache_size = round(image_size * CACHE_SIZE / IMAGE_SIZE)
     resized = square_resize(frames, cache_size)
     offset = (cache_size - image_size) // 2

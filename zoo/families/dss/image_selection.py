@@ -41,7 +41,8 @@ def selection_architectures(search, defaults=DEFAULTS):
 
 
 def input_spec(set_size, what="RGB in [0, 1], 64 × 64 px"):
-    return {"elements": [None, set_size, IMAGE_SIZE, IMAGE_SIZE, 3], "mask": [None, set_size], "range": what}
+    return {"elements": [None, set_size, IMAGE_SIZE, IMAGE_SIZE, 3], "mask": [None, set_size], "range": what,
+            "value_range": [0.0, 1.0]}
 
 
 def build_selection_model(architecture, set_size, width=1.0, dropout=0.0):
