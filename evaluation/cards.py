@@ -69,7 +69,9 @@ def describe(family, info):
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
                                               [shortfall] if shortfall else []),
-            "retrain": family.retrain_command(info["name"])}
+            "retrain": family.retrain_command(info["name"]),
+            "datasets": list(family.wording.datasets),
+            "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note}
 
 
 def _card(info, family):

@@ -156,3 +156,20 @@ def test_shipped_classifiers_and_selectors_beat_chance(name):
         assert weak in card.replace("\n", " ")
         return
     assert info["metrics"][family.task.primary]["mean"] > 1.5 * family.task.chance
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_every_card_reads_as_a_hub_model_card_with_the_papers_numbers_beside_the_measured_ones(name):
+    from huggingface_hub import ModelCard
+
+    entry = ENTRIES[name]
+    family = get_family(entry.family)
+    card = ModelCard.load(MODEL_CARDS_DIR / f"{name}.md")
+    results = card.data.eval_results or []
+    published = {key: value for key, value in family.paper_results(entry.architecture).items() if value is not None}
+    assert {r.metric_type: r.metric_value for r in results if r.source_name} == pytest.approx(published)
+    assert all(r.source_url == family.paper.url for r in results if r.source_name)
+    measured = {r.metric_type for r in results if not r.source_name}
+    assert bool(measured) == entry.pretrained
+    assert card.data.datasets == (list(family.wording.datasets) or None)
+    assert results or not entry.pretrained and not published  # a model-index whenever there is a number

@@ -37,14 +37,25 @@ def _summaries(metrics):
 
 
 def _eval_results(info):
+    """The Hub's model-index: what the harness measured, then the paper's numbers with the paper as source."""
+    from zoo.families import papers
+
     metrics = info.get("metrics") or {}
-    return [
-        EvalResult(task_type=info.get("task_type", "other"), task_name=info.get("task", ""),
-                   dataset_type=f"symmetry-zoo/{info.get('family', 'custom')}",
-                   dataset_name=info["dataset"]["name"], dataset_split=metrics.get("split", "test"),
-                   metric_type=key, metric_name=key, metric_value=round(values["mean"], 4))
-        for key, values in _summaries(metrics).items()
-    ]
+    common = {"task_type": info.get("task_type", "other"), "task_name": info.get("task", ""),
+              "dataset_type": f"symmetry-zoo/{info.get('family', 'custom')}", "dataset_name": info["dataset"]["name"],
+              "dataset_split": metrics.get("split", "test")}
+    measured = [EvalResult(**common, metric_type=key, metric_name=key, metric_value=round(values["mean"], 4))
+                for key, values in _summaries(metrics).items()]
+    paper = papers().get(info.get("paper"))
+    source = {"source_name": f"{paper.title} (paper)" if paper else "the paper",
+              "source_url": paper.url if paper else None}
+    # The paper measured on its own data: a result of its own, with the paper as its source (the Hub groups
+    # results by task, dataset type, config and split).
+    common.update(dataset_name=f"as published: {info.get('paper_note') or 'the paper'}", dataset_config="paper",
+                  dataset_split="test")
+    published = [EvalResult(**common, metric_type=key, metric_name=f"{key} (paper)", metric_value=value, **source)
+                 for key, value in (info.get("paper_results") or {}).items() if value is not None]
+    return measured + published
 
 
 def _metric_lines(metrics):
@@ -129,8 +140,9 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
     """The model card (Markdown with Hub YAML front matter) of one entry.
 
     Args:
-        info: the entry's `zoo.json` content (without the file hashes, which depend on the card), plus the
-            card-only fields `limitations`, `retrain`, `usage` and `findings` when known.
+        info: the entry's `zoo.json` content, plus the card-only fields `limitations`, `retrain`, `usage`,
+            `findings`, `datasets` (Hub or tfds names) and `paper_results` (`{metric: the paper's number}`) when
+            known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
         leaderboard_file: where those rows come from, named in the card.
     """
@@ -141,6 +153,7 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
         license=(license_info.get("weights", PROJECT_LICENSE) if shipped else PROJECT_LICENSE).lower(),
         tags=["symmetry-zoo", "sets", "permutation-invariance", info.get("paper", ""), info.get("family", "")],
         model_name=info["name"],
+        datasets=info.get("datasets") or None,
         eval_results=_eval_results(info) or None,
     )
     training = info.get("training", {})

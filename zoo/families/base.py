@@ -76,6 +76,8 @@ class Wording:
         weights_licence: licence of weights trained on the family's data.
         unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
         retrain: the command that retrains an entry, with `{name}` for its name.
+        datasets: the training data's names on the Hugging Face Hub or in tensorflow-datasets (the card's
+            `datasets:`), when it has one.
     """
 
     notes: tuple = ()
@@ -84,6 +86,7 @@ class Wording:
     weights_licence: str = "Apache-2.0"
     unavailable_reason: str | None = None
     retrain: str = "zoo train {name} --budget gpu"
+    datasets: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,6 +247,20 @@ class Family:
                 return result.get(set_size)
             return result if set_size is None else None
         return result if metric == self.task.primary and set_size is None else None
+
+    def paper_results(self, architecture):
+        """Every number the paper gives for `architecture`, as `{metric key: value}` (curve points as
+        `metric@n=N`)."""
+        result = self.leaderboard.paper_results.get(architecture)
+        if result is None:
+            return {}
+        if not isinstance(result, dict):
+            return {self.task.primary: result}
+        flat = {}
+        for metric, value in result.items():
+            points = value if isinstance(value, dict) else {None: value}
+            flat.update({metric if n is None else at_set_size(metric, n): v for n, v in points.items()})
+        return flat
 
     def limitations(self, architecture, hyperparameters, findings=()):
         """What a user should know about an entry (for its card), after `findings` measured elsewhere (e.g. a

@@ -67,6 +67,7 @@ class AnomalyMnistFamily(Family):
             input_spec={"elements": [None, SET_SIZE, 28, 28, 1], "mask": [None, SET_SIZE],
                         "range": "grey-scale 28 × 28 MNIST images in [0, 1]", "value_range": [0.0, 1.0]},
             wording=Wording(
+                datasets=("ylecun/mnist",),
                 notes=("The paper's set anomaly task uses CelebA faces (sets of 16 where one lacks two attributes "
                        "the others share; `anomaly_celeba`); here the odd one out is the digit of another class, on "
                        "the real MNIST test split cut into 7,000 digits to train on (randomly deformed when drawn), "

@@ -44,6 +44,7 @@ class AnomalyCelebaFamily(Family):
                         "range": "RGB faces in [0, 1]: aligned CelebA images centre-cropped to a square and resized "
                                  "to 64 × 64", "value_range": [0.0, 1.0]},
             wording=Wording(
+                datasets=("celeb_a",),
                 notes=("Each face goes through the zoo's anomaly conv net (3×3 conv stages of 32, 64 and 128 "
                        "channels with batch norm, ReLU and max-pooling, then a 128-wide feature layer), shared with "
                        "`anomaly_mnist`. Training sets are drawn afresh every batch from the official training "

@@ -121,6 +121,7 @@ class DigitSumMnistFamily(DigitSumFamily):
                         "value_range": [0.0, 1.0]},
             baselines={"expected_sum": expected_sum},
             wording=Wording(
+                datasets=("ylecun/mnist",),
                 notes=("The paper trains on MNIST8m (8 million deformed digits); offline the zoo has only the real "
                        "MNIST test split, cut into 7,000 digits to train on (each randomly deformed whenever it is "
                        "drawn, in MNIST8m's spirit), 1,000 to validate on and 2,000 held-out digits to test on, so "

@@ -231,6 +231,7 @@ class ImageTaggingCocoFamily(Family):
             baselines={"most_frequent": functools.partial(coco_tags.frequency_baseline,
                                                           vocabulary_size=vocabulary_size)},
             wording=Wording(
+                datasets=("coco_captions",),
                 notes=("The paper tags ESP game and IAPRTC-12.5 images (and COCO with its own tags) from pretrained "
                        "VGG features; here the tags are the words of COCO's captions outside a short stop-word "
                        "list, a small conv net learns from the 64 × 64 pixels, training uses binary "

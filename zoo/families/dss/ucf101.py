@@ -50,6 +50,7 @@ class FrameSelectionFamily(Family):
             input_spec=input_spec(SET_SIZE, "RGB in [0, 1], frames centre-cropped to a square and resized to 64 px"),
             baselines={"farthest_from_mean": farthest_from_mean},
             wording=Wording(
+                datasets=("ucf101",),
                 notes=("Trained on the 22-clip UCF101 subset shared with the zoo, not on full UCF101: the paper's "
                        "number is for 9.5k training videos, so compare with care. Frames are 5 apart (stride 5), "
                        "centre-cropped and resized to 64 px.",),
