@@ -76,3 +76,18 @@ def test_bursts_and_the_median_baseline(rng):
     assert x.shape == (3, 5, 16, 16, 3) and y.shape == (3, 16, 16, 3) and 0 <= x.min() and x.max() <= 1
     assert degradations.median_baseline(x).shape == y.shape
     assert not np.allclose(x[:, 0], x[:, 1])  # every frame of a burst is blurred and noised differently
+
+
+def test_classical_quality_estimates_find_the_clean_copy(rng):
+    from zoo.data import degradations
+
+    clean = np.clip(0.5 + 0.2 * np.sin(np.arange(32) / 3)[None, :, None] * np.ones((32, 32, 3)), 0, 1)
+    noisy = [np.clip(clean + rng.normal(0, s, clean.shape), 0, 1) for s in (0.2, 0.0, 0.1)]
+    x = np.stack(noisy)[None].astype("float32")
+    assert degradations.least_noise_scores(x).shape == (1, 3)
+    assert degradations.least_noise_scores(x).argmax() == 1  # the copy without noise
+    textured = rng.random((32, 32, 3))
+    patched = [textured.copy() for _ in range(3)]
+    patched[0][4:28, 4:28] = 0.3  # a flat occluding patch removes detail
+    patched[2] = (patched[2] + np.roll(patched[2], 1, axis=1)) / 2  # a blurred copy
+    assert degradations.sharpness_scores(np.stack(patched)[None].astype("float32")).argmax() == 1

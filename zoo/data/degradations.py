@@ -89,6 +89,46 @@ def channel_sets(crops, rng):
     return x, y
 
 
+IMMERKAER_MASK = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+
+
+def _grey(x):
+    return x.mean(axis=-1)
+
+
+def least_noise_scores(x):
+    """A classical quality estimate without learning: minus each image's noise level σ, estimated from the
+    response to a Laplacian-difference mask that cancels smooth image structure (Immerkær 1996).
+
+    Args:
+        x: `(batch, n, h, w, 3)` images in [0, 1].
+    Returns:
+        `(batch, n)` scores; the largest marks the least noisy image.
+    """
+    import cv2
+
+    grey = _grey(x).reshape(-1, *x.shape[2:4])
+    h, w = grey.shape[1:]
+    sigma = [np.abs(cv2.filter2D(image, -1, IMMERKAER_MASK)[1:-1, 1:-1]).sum() for image in grey]
+    sigma = np.asarray(sigma) * np.sqrt(np.pi / 2) / (6 * (w - 2) * (h - 2))
+    return -sigma.reshape(x.shape[:2])
+
+
+def sharpness_scores(x):
+    """A classical quality estimate without learning: each image's sharpness, the variance of its Laplacian
+    (blur and flat occluding patches lower it).
+
+    Args:
+        x: `(batch, n, h, w, 3)` images in [0, 1].
+    Returns:
+        `(batch, n)` scores; the largest marks the sharpest image.
+    """
+    import cv2
+
+    grey = _grey(x).reshape(-1, *x.shape[2:4])
+    return np.asarray([cv2.Laplacian(image, cv2.CV_32F).var() for image in grey]).reshape(x.shape[:2])
+
+
 def grey_baseline(x):
     """The trivial colour-matching predictor: each single-channel image copied into all three channels."""
     return np.repeat(x.max(axis=-1, keepdims=True), 3, axis=-1)

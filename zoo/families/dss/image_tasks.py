@@ -14,7 +14,15 @@ import os
 import numpy as np
 
 from zoo.data.batches import RandomBatches
-from zoo.data.degradations import burst_sets, channel_sets, grey_baseline, median_baseline, quality_sets
+from zoo.data.degradations import (
+    burst_sets,
+    channel_sets,
+    grey_baseline,
+    least_noise_scores,
+    median_baseline,
+    quality_sets,
+    sharpness_scores,
+)
 from zoo.data.images import load_photos, random_crops
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.dss.image_selection import (
@@ -136,6 +144,8 @@ class ImageQualityFamily(PhotoFamily):
             task=Selection(QUALITY_SET_SIZE, "the copy closest to the clean photo"),
             architectures=selection_architectures(_quality_search),
             input_spec=input_spec(QUALITY_SET_SIZE),
+            # the classical estimate that fits the degradation: noise level, or sharpness (blur, flat patches)
+            baselines={"least_noise": least_noise_scores} if kind == "noise" else {"sharpest": sharpness_scores},
             leaderboard=LeaderboardPlan(
                 paper_results={a: v / 100 for a, v in zip(TABLE_ORDER, QUALITY_PAPER[(kind, level)])},
                 paper_note="Table 2, Places365, accuracy; random choice 0.05"))
