@@ -4,12 +4,14 @@
 >>> zoo.list_models("*_signals")
 >>> model = zoo.load("dss_sum_signals")
 
-The public names are imported on first use, so that `import zoo` (and `zoo --help`) stays instant until a model
-is needed; the Keras backend then starts with its start-up log lines kept off the terminal (`zoo.quiet`).
+`import zoo` starts the Keras backend with its start-up log lines kept off the terminal (`zoo.quiet`) and
+registers the zoo's layers and models with Keras, so `keras.saving.load_model` reads zoo models after it. Only the
+`zoo` command (`zoo ...` or `python -m zoo.cli`) imports them on first use instead, so that `zoo --help` is instant.
 """
 
 import importlib
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -48,3 +50,14 @@ def __getattr__(name):
 
 def __dir__():
     return sorted([*globals(), *__all__])
+
+
+def _started_as_the_command():
+    """True while the `zoo` command starts (its script, or `python -m zoo.cli`, which imports this package while
+    `sys.argv[0]` is still "-m"): it imports what each subcommand needs itself."""
+    return os.path.basename(sys.argv[0]) in ("zoo", "zoo.exe") or sys.argv[0] == "-m"
+
+
+if not _started_as_the_command():
+    for _name in __all__:
+        __getattr__(_name)

@@ -1,6 +1,7 @@
 """Behaviour shared by every zoo model: checked inputs, a declared symmetry and a hand-written config."""
 
 import keras
+import numpy as np
 from keras import KerasTensor
 
 from zoo.models.inputs import (
@@ -123,7 +124,10 @@ class SetInputModel(ZooModel):
         super().check_inputs(x)
         validate_sets(x, self.name, self.input_range)
         if self.value_range is not None:
-            check_value_range(split_inputs(x)[0], self.value_range, self.name)
+            elements, mask, _ = split_inputs(x)
+            if isinstance(elements, np.ndarray) and isinstance(mask, np.ndarray):
+                elements = elements[np.asarray(mask) > 0]  # padding may hold anything
+            check_value_range(elements, self.value_range, self.name)
         elements = split_inputs(x)[0]
         if self.built and hasattr(elements, "shape"):
             expected = elements_shape(self.get_build_config()["input_shape"])
