@@ -167,9 +167,10 @@ def test_every_card_reads_as_a_hub_model_card_with_the_papers_numbers_beside_the
     card = ModelCard.load(MODEL_CARDS_DIR / f"{name}.md")
     results = card.data.eval_results or []
     published = {key: value for key, value in family.paper_results(entry.architecture).items() if value is not None}
-    assert {r.metric_type: r.metric_value for r in results if r.source_name} == pytest.approx(published)
-    assert all(r.source_url == family.paper.url for r in results if r.source_name)
-    measured = {r.metric_type for r in results if not r.source_name}
+    from_paper = [r for r in results if r.dataset_config == "paper"]
+    assert {r.metric_type: r.metric_value for r in from_paper} == pytest.approx(published)
+    assert all(r.source_url == family.paper.url for r in from_paper)
+    measured = {r.metric_type for r in results if r.dataset_config != "paper"}
     assert bool(measured) == entry.pretrained
     assert card.data.datasets == (list(family.wording.datasets) or None)
     assert results or not entry.pretrained and not published  # a model-index whenever there is a number

@@ -47,8 +47,8 @@ def _eval_results(info):
     measured = [EvalResult(**common, metric_type=key, metric_name=key, metric_value=round(values["mean"], 4))
                 for key, values in _summaries(metrics).items()]
     paper = papers().get(info.get("paper"))
-    source = {"source_name": f"{paper.title} (paper)" if paper else "the paper",
-              "source_url": paper.url if paper else None}
+    # the Hub needs a source's address with its name
+    source = {"source_name": f"{paper.title} (paper)", "source_url": paper.url} if paper and paper.url else {}
     # The paper measured on its own data: a result of its own, with the paper as its source (the Hub groups
     # results by task, dataset type, config and split).
     common.update(dataset_name=f"as published: {info.get('paper_note') or 'the paper'}", dataset_config="paper",
