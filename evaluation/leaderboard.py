@@ -26,6 +26,7 @@ from zoo.families import get_family
 from zoo.metrics import split_key
 from zoo.registry import load_registry
 
+SHIPPED = "shipped entry"  # the note of a study leaderboard's rows for the entries the package ships
 COLUMNS = ["model", "architecture", "train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count",
            "hyperparameters", "paper", "paper_note", "note", "training_data", "test_data", "backend",
            "keras_version", "device"]
@@ -147,8 +148,8 @@ def study_rows(family):
 def leaderboard(family_name, seeds=DEFAULT_SEEDS):
     """The leaderboard table of a family: its study, or its entries and baselines (or why nothing is measured)."""
     family = get_family(family_name)
-    if family.leaderboard.kind == "study":
-        rows = study_rows(family)
+    if family.leaderboard.kind == "study":  # the study's runs, then what ships (often trained on more data)
+        rows = study_rows(family) + [dict(row, note=SHIPPED) for row in entry_rows(family, seeds)]
     elif family.wording.unavailable_reason:
         rows = unavailable_rows(family)
     else:
@@ -166,18 +167,25 @@ def _pyplot():
 
 
 def plot_study(table, path):
-    """Primary metric against training-set size, one line per model with ± std error bars."""
+    """Primary metric against training-set size, one line per model with ± std error bars; the shipped entries
+    as stars in the same colour."""
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(7, 4.5))
-    for _, rows in table.groupby("model", sort=False):
-        axis.errorbar(rows["train_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
-                      label=rows["architecture"].iloc[0])
+    figure, axis = plt.subplots(figsize=(9, 4.5))
+    shipped = table["note"] == SHIPPED
+    for model, rows in table[~shipped].groupby("model", sort=False):
+        line = axis.errorbar(rows["train_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
+                             label=rows["architecture"].iloc[0])
+        entry = table[shipped & (table["model"] == model)]
+        if len(entry):
+            axis.errorbar(pd.to_numeric(entry["train_size"]), entry["mean"], yerr=entry["std"], marker="*",
+                          markersize=12, linestyle="none", color=line[0].get_color(),
+                          label=f"{rows['architecture'].iloc[0]} (shipped)")
     axis.set_xscale("log")
     axis.set_xlabel("training sets")
     axis.set_ylabel(f"test {table['metric'].iloc[0]}")
     axis.set_title(f"{path.stem}: mean ± std over seeds (zoo harness)")
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=8, ncol=2)
+    axis.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the curves, not on them
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
