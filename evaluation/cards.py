@@ -71,7 +71,8 @@ def describe(family, info):
                                               [shortfall] if shortfall else []),
             "retrain": family.retrain_command(info["name"]),
             "datasets": list(family.wording.datasets),
-            "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note}
+            "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
+            "trained_set_sizes": family.trained_set_sizes}
 
 
 def _card(info, family):

@@ -194,3 +194,20 @@ def test_code_or_unknown_classes_nested_in_a_config_are_refused_with_the_reason(
     with pytest.raises(zoo.IntegrityError, match=reason) as error:
         zoo.load(f"local-dir:{folder}")
     assert "could not be deserialized" not in str(error.value)
+
+
+def test_sets_far_from_the_trained_size_warn_naming_it(tiny_zoo):
+    import warnings
+
+    model = zoo.load("tiny_dss_signals")
+    assert model.trained_set_sizes == (25, 25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X, verbose=0)  # the trained size: quiet
+    big = np.concatenate([X] * 4, axis=1)
+    for call in (lambda: model.predict(big, verbose=0), lambda: model(big)):
+        with pytest.warns(zoo.SetSizeWarning, match="trained on sets of 25 elements and got sets of 100"):
+            call()
+    few = {"elements": X, "mask": (np.arange(25) < 5).astype("float32")[None].repeat(2, axis=0)}
+    with pytest.warns(zoo.SetSizeWarning, match="got sets of 5"):
+        model.predict(few, verbose=0)

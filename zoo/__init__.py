@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _PUBLIC = {  # name: the module that defines it
     "HubUnavailableError": "zoo.errors",
     "IntegrityError": "zoo.errors",
+    "SetSizeWarning": "zoo.errors",
     "UnknownModelError": "zoo.errors",
     "check_symmetry": "zoo.symmetry",
     "list_models": "zoo.registry",

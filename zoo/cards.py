@@ -102,7 +102,11 @@ def _inputs(info):
         return ""
     described = ("range", "classes", "value_range")  # not inputs
     names = ", ".join(f"`{key}` {value}" for key, value in spec.items() if key not in described)
-    return f"Inputs: {names}; {spec['range']}.\n"
+    sizes = info.get("trained_set_sizes")
+    trained = "" if not sizes else (
+        f" Trained on sets of {sizes[0] if sizes[0] == sizes[1] else f'{sizes[0]}–{sizes[1]}'} elements: sets of "
+        "more than twice or fewer than half as many give a `zoo.SetSizeWarning`.")
+    return f"Inputs: {names}; {spec['range']}.{trained}\n"
 
 
 def _usage(info):

@@ -52,7 +52,9 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
         info = {key: value for key, value in info.items() if key not in MEASURED_FIELDS}
     model.zoo_info = info
     if info.get("family") in FAMILIES:
-        model.value_range = get_family(info["family"]).input_spec.get("value_range")
+        family = get_family(info["family"])
+        model.value_range = family.input_spec.get("value_range")
+        model.trained_set_sizes = family.trained_set_sizes
     if compile and info.get("family"):
         get_family(info["family"]).compile(model, learning_rate=info["hyperparameters"].get("learning_rate", 1e-3))
     return model

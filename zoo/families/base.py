@@ -248,6 +248,13 @@ class Family:
             return result if set_size is None else None
         return result if metric == self.task.primary and set_size is None else None
 
+    @property
+    def trained_set_sizes(self):
+        """`(smallest, largest)` number of elements in the training sets, or None when they vary freely (the
+        default: the fixed set size of `input_spec`, if any)."""
+        size = self.input_spec.get("elements", [None, None])[1]
+        return (size, size) if isinstance(size, int) else None
+
     def paper_results(self, architecture):
         """Every number the paper gives for `architecture`, as `{metric key: value}` (curve points as
         `metric@n=N`)."""

@@ -12,6 +12,7 @@ from zoo.models.inputs import (
     real_valued,
     split_inputs,
     validate_sets,
+    warn_on_set_sizes,
 )
 
 
@@ -39,6 +40,8 @@ class ZooModel(keras.Model):
     symmetry = {"output": "none", "set": None, "element": None}
     # `(low, high)` of real-valued inputs (e.g. images in [0, 1]); `zoo.load` sets it from the family's input spec.
     value_range = None
+    # `(smallest, largest)` training set sizes; `zoo.load` sets it from the family. Sets far outside warn.
+    trained_set_sizes = None
 
     def __call__(self, *args, **kwargs):
         if args and not isinstance(args[0], KerasTensor):  # eager calls get predict's checks
@@ -123,6 +126,8 @@ class SetInputModel(ZooModel):
     def check_inputs(self, x):
         super().check_inputs(x)
         validate_sets(x, self.name, self.input_range)
+        if self.trained_set_sizes is not None:
+            warn_on_set_sizes(x, self.trained_set_sizes, self.name)
         if self.value_range is not None:
             elements, mask, _ = split_inputs(x)
             if isinstance(elements, np.ndarray) and isinstance(mask, np.ndarray):

@@ -5,7 +5,11 @@ Set models take either the padded elements `(batch, n, *element_shape)` alone, o
 sizes.
 """
 
+import warnings
+
 import numpy as np
+
+from zoo.errors import SetSizeWarning
 
 ELEMENTS = "elements"
 MASK = "mask"
@@ -178,3 +182,20 @@ def check_value_range(values, value_range, model_name="model"):
         hint = " They look like 0–255 pixel values: divide by 255." if high <= 1 < largest <= 255 else ""
         raise ValueError(f"{model_name} takes values in [{low:g}, {high:g}]; got values from {smallest:g} to "
                          f"{largest:g}.{hint}")
+
+
+
+def warn_on_set_sizes(inputs, trained_set_sizes, model_name="model"):
+    """Warn (`SetSizeWarning`) when NumPy sets hold more than twice or fewer than half the elements the model was
+    trained on (`(smallest, largest)`): a sum over the set then reaches values training never produced."""
+    elements, mask, _ = split_inputs(inputs)
+    if not isinstance(elements, np.ndarray) or elements.ndim < 2:
+        return
+    sizes = np.asarray(mask).reshape(len(elements), -1).sum(axis=1) if isinstance(mask, np.ndarray) else \
+        np.full(len(elements), elements.shape[1])
+    smallest, largest = trained_set_sizes
+    if sizes.size and (sizes.max() > 2 * largest or sizes.min() < smallest / 2):
+        trained = f"{smallest}" if smallest == largest else f"{smallest}–{largest}"
+        got = f"{int(sizes.min())}" if sizes.min() == sizes.max() else f"{int(sizes.min())}–{int(sizes.max())}"
+        warnings.warn(f"{model_name} was trained on sets of {trained} elements and got sets of {got}: its outputs "
+                      "may not be reliable that far from the training sizes.", SetSizeWarning, stacklevel=4)
