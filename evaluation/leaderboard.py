@@ -15,6 +15,7 @@ Two kinds, chosen by the family (`LeaderboardPlan.kind`):
 
 import argparse
 import json
+import textwrap
 
 import pandas as pd
 
@@ -166,6 +167,11 @@ def _pyplot():
     return plt
 
 
+def _title(path, table):
+    """The plot's title: the leaderboard's name and the paper's note, wrapped to fit the figure."""
+    return "\n".join(textwrap.wrap(f"{path.stem}: {table['paper_note'].iloc[0]}", 110))
+
+
 def plot_study(table, path):
     """Primary metric against training-set size, one line per model with ± std error bars; the shipped entries
     as stars in the same colour."""
@@ -204,7 +210,7 @@ def plot_curves(table, path):
                       label=f"{rows['architecture'].iloc[0]} (paper)")
     axis.set_xlabel("set size n (test)")
     axis.set_ylabel(f"test {table['metric'].iloc[0]}")
-    axis.set_title(f"{path.stem}: {table['paper_note'].iloc[0]}", fontsize=8)
+    axis.set_title(_title(path, table), fontsize=8)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, ncol=2)
     figure.tight_layout()
@@ -223,7 +229,7 @@ def plot_entries(table, path):
     axis.bar(positions + 0.2, table["paper"].fillna(0), 0.4, label="paper")
     axis.set_xticks(positions, table["architecture"], rotation=20)
     axis.set_ylabel(table["metric"].iloc[0])
-    axis.set_title(f"{path.stem}: {table['paper_note'].iloc[0]}", fontsize=8)
+    axis.set_title(_title(path, table), fontsize=8)
     axis.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=120)
