@@ -98,7 +98,7 @@ def _new_classes(info):
 
 def _inputs(info):
     spec = info.get("input_spec", {})
-    if not spec.get("range"):
+    if not spec.get("elements"):
         return ""
     described = ("range", "classes", "value_range")  # not inputs
     names = ", ".join(f"`{key}` {value}" for key, value in spec.items() if key not in described)
@@ -106,7 +106,8 @@ def _inputs(info):
     trained = "" if not sizes else (
         f" Trained on sets of {sizes[0] if sizes[0] == sizes[1] else f'{sizes[0]}–{sizes[1]}'} elements: sets of "
         "more than twice or fewer than half as many give a `zoo.SetSizeWarning`.")
-    return f"Inputs: {names}; {spec['range']}.{trained}\n"
+    what = f"; {spec['range']}" if spec.get("range") else ""
+    return f"Inputs: {names}{what}.{trained}\n"
 
 
 def _usage(info):
