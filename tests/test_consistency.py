@@ -162,7 +162,7 @@ def test_shipped_classifiers_and_selectors_beat_chance(name):
     assert info["metrics"][family.task.primary]["mean"] > 1.5 * family.task.chance
 
 
-@pytest.mark.parametrize("name", sorted(ENTRIES))
+@pytest.mark.parametrize("name", sorted(n for n in ENTRIES if (MODEL_CARDS_DIR / f"{n}.md").exists()))
 def test_every_card_reads_as_a_hub_model_card_with_the_papers_numbers_beside_the_measured_ones(name):
     from huggingface_hub import ModelCard
 

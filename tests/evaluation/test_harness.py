@@ -54,7 +54,8 @@ def test_study_writes_runs_leaderboard_and_cards(tiny_zoo, results_dir, tmp_path
     assert row["model"] == "tiny_dss_signals" and row["n_seeds"] == 2 and row["train_size"] == 16
     assert row["metric"] == "accuracy"
     assert row["mean"] == pytest.approx(np.mean([r["metrics"]["accuracy"] for r in runs]), abs=1e-4)
-    assert len(table) == 1
+    assert len(table) == 2 and table["note"].tolist()[1] == leaderboard.SHIPPED  # then the shipped entry
+    assert table["model"].tolist() == ["tiny_dss_signals"] * 2
     assert (results_dir / "signals.png").stat().st_size > 1000
     card = (tmp_path / "model_cards" / "tiny_dss_signals.md").read_text()
     assert str(row["mean"]) in card
@@ -74,6 +75,9 @@ def test_leaderboard_groups_runs_by_model_and_size(tiny_zoo, results_dir):
     for run in runs:
         leaderboard.record_run("signals", run)
     table = leaderboard.leaderboard("signals")
+    shipped = table["note"] == leaderboard.SHIPPED
+    assert shipped.tolist() == [False, False, True]  # the shipped entry comes last
+    table = table[~shipped]
     assert table["train_size"].tolist() == [300, 1000]
     assert table["mean"].tolist() == [0.6, 0.9] and table["n_seeds"].tolist() == [2, 1]
     assert table["std"].iloc[0] == pytest.approx(0.1414, abs=1e-4)
