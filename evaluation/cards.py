@@ -5,6 +5,7 @@ family's wording, the leaderboard rows, the measured findings) and writes the ca
 folder, `model_cards/` and the README's model table.
 """
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,17 @@ CARD_COLUMNS = ["train_size", "set_size", "metric", "mean", "std", "n_seeds", "p
 def leaderboard_path(family):
     """The leaderboard CSV of a family (named by its `LeaderboardPlan`)."""
     return RESULTS_DIR / f"{get_family(family).leaderboard_name}.csv"
+
+
+def withheld_path(name):
+    """The harness's record of a withheld entry (its `zoo.json` without the files), kept for the leaderboard."""
+    return RESULTS_DIR / "withheld" / f"{name}.json"
+
+
+def read_withheld(name):
+    """The record of withheld entry `name`, or None when there is none."""
+    path = withheld_path(name)
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def _read(path):
@@ -75,7 +87,21 @@ def describe(family, info):
             "trained_set_sizes": family.trained_set_sizes}
 
 
-def _card(info, family):
+def size_dependence(family, folder, sets=8):
+    """`zoo.check_size_dependence` of the entry in `folder` on the first `sets` sets of its test split (seed 1);
+    None when the family's data is missing here or the model takes sets of one size only."""
+    from zoo.entry import load_model_folder
+    from zoo.symmetry import check_size_dependence
+
+    if family.missing_data:
+        return None
+    x = family.load_split("test", seed=1)[0]
+    return check_size_dependence(load_model_folder(folder), {k: v[:sets] for k, v in x.items()}
+                                 if isinstance(x, dict) else x[:sets])
+
+
+def _card(folder, family):
+    info = dict(read_info(folder), size_dependence=size_dependence(family, folder))
     path = leaderboard_path(family.name)
     return render_card(describe(family, info), leaderboard_rows(family.name, info["name"]),
                        f"evaluation/results/{path.name}")
@@ -91,7 +117,7 @@ def refresh_card(name):
     and so the registry's pin, stay as they are."""
     entry = get_entry(name)
     folder = entry.embedded_dir
-    card = _card(read_info(folder), get_family(entry.family))
+    card = _card(folder, get_family(entry.family))
     info = rewrite_card(folder, card)
     _write_model_card(name, card)
     update_entry(name, sha256=folder_hashes(folder))
@@ -136,8 +162,22 @@ def refresh_cards(family=None):
     return infos
 
 
+def _table_cells(entry, family):
+    """`(parameters, test metric, weights)` of an entry in the README's table."""
+    name, primary = entry.name, family.task.primary
+    record = read_info(entry.embedded_dir) if entry.pretrained else read_withheld(name) if entry.withheld else None
+    if record is None:
+        weights = f"none ([card](model_cards/{name}.md))" if family.wording.unavailable_reason else "none"
+        return "", "not trained", weights
+    values = record.get("metrics", {}).get(primary)
+    metric = f"{primary} {values['mean']:.3f} ± {values['std']:.3f}" if values else "not measured"
+    weights = f"[card](model_cards/{name}.md)" if entry.pretrained else "withheld: measured, not shipped"
+    return f"{record['param_count']:,}", metric, weights
+
+
 def models_table():
-    """The README's table of registered models, from the registry and the entries' `zoo.json`."""
+    """The README's table of registered models, from the registry, the entries' `zoo.json` and the records of
+    withheld entries."""
     lines = ["| model | paper | task | architecture | parameters | test metric (harness, mean ± std over seeds) "
              "| weights |", "|---|---|---|---|---|---|---|"]
     families = list(FAMILIES)
@@ -145,18 +185,9 @@ def models_table():
                      key=lambda e: (families.index(e.family), list(get_family(e.family).architectures).index(
                          e.architecture)))
     for entry in entries:
-        name, family = entry.name, get_family(entry.family)
-        params, metric, weights = "", "not trained", "none"
-        if entry.pretrained:
-            info = read_info(entry.embedded_dir)
-            primary = family.task.primary
-            values = info.get("metrics", {}).get(primary)
-            params = f"{info['param_count']:,}"
-            metric = f"{primary} {values['mean']:.3f} ± {values['std']:.3f}" if values else "not measured"
-            weights = f"[card](model_cards/{name}.md)"
-        elif family.wording.unavailable_reason:
-            weights = f"none ([card](model_cards/{name}.md))"
-        lines.append(f"| `{name}` | {family.paper.key} | {family.name} | {family.title(entry.architecture)} "
+        family = get_family(entry.family)
+        params, metric, weights = _table_cells(entry, family)
+        lines.append(f"| `{entry.name}` | {family.paper.key} | {family.name} | {family.title(entry.architecture)} "
                      f"| {params} | {metric} | {weights} |")
     return "\n".join(lines)
 

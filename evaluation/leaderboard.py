@@ -20,7 +20,7 @@ import textwrap
 import pandas as pd
 
 import zoo
-from evaluation.cards import RESULTS_DIR, leaderboard_path, refresh_cards
+from evaluation.cards import RESULTS_DIR, leaderboard_path, read_withheld, refresh_cards
 from evaluation.harness import DEFAULT_SEEDS, evaluate_baseline, evaluate_model, summarize
 from zoo.environment import environment
 from zoo.families import get_family
@@ -28,6 +28,7 @@ from zoo.metrics import split_key
 from zoo.registry import load_registry
 
 SHIPPED = "shipped entry"  # the note of a study leaderboard's rows for the entries the package ships
+WITHHELD = "withheld"  # the note of a trained entry's rows that fell short of the zoo's bar: measured, not shipped
 COLUMNS = ["model", "architecture", "train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count",
            "hyperparameters", "paper", "paper_note", "note", "training_data", "test_data", "backend",
            "keras_version", "device"]
@@ -79,6 +80,16 @@ def _hyperparameters(values):
     return json.dumps(values, sort_keys=True) if values else None
 
 
+def _entry_row(family, entry, info, param_count):
+    """The common fields of an entry's rows, from its `zoo.json` (or its withheld record)."""
+    data = info["dataset"]
+    return {"model": entry.name, "architecture": family.title(entry.architecture),
+            "train_size": family.entry_train_size(), "param_count": param_count,
+            "hyperparameters": _hyperparameters(info.get("hyperparameters") or entry.hyperparameters),
+            "training_data": f"{data['name']}: {data['training_split']}", "test_data": data["evaluation_split"],
+            **environment()}
+
+
 def entry_rows(family, seeds=DEFAULT_SEEDS):
     """Rows of the family's pretrained entries: the harness's metrics over `seeds` test draws (an entry's recorded
     harness measurement when it was taken over the same seeds)."""
@@ -87,13 +98,21 @@ def entry_rows(family, seeds=DEFAULT_SEEDS):
         model = zoo.load(entry.name)
         recorded = model.zoo_info.get("metrics", {})  # the harness's measurement, re-checked by tests
         measured = recorded if recorded.get("seeds") == list(seeds) else evaluate_model(model, family, seeds)
-        data = model.zoo_info["dataset"]
-        row = {"model": entry.name, "architecture": family.title(entry.architecture),
-               "train_size": family.entry_train_size(), "param_count": model.count_params(),
-               "hyperparameters": _hyperparameters(entry.hyperparameters),
-               "training_data": f"{data['name']}: {data['training_split']}", "test_data": data["evaluation_split"],
-               **environment()}
+        row = _entry_row(family, entry, model.zoo_info, model.count_params())
         rows += measurement_rows(family, row, measured, entry.architecture)
+    return rows
+
+
+def withheld_rows(family):
+    """Rows of the family's withheld entries: the harness's measurement recorded when they were withheld, with the
+    reason in the note."""
+    rows = []
+    for entry in _entries(family, pretrained=False):
+        record = read_withheld(entry.name) if entry.withheld else None
+        if record:
+            row = dict(_entry_row(family, entry, record, record["param_count"]), note=f"{WITHHELD}: {entry.withheld}",
+                       **record["measured_on"])
+            rows += measurement_rows(family, row, record["metrics"], entry.architecture)
     return rows
 
 
@@ -151,10 +170,11 @@ def leaderboard(family_name, seeds=DEFAULT_SEEDS):
     family = get_family(family_name)
     if family.leaderboard.kind == "study":  # the study's runs, then what ships (often trained on more data)
         rows = study_rows(family) + [dict(row, note=SHIPPED) for row in entry_rows(family, seeds)]
+        rows += withheld_rows(family)
     elif family.wording.unavailable_reason:
         rows = unavailable_rows(family)
     else:
-        rows = entry_rows(family, seeds) + baseline_rows(family, seeds)
+        rows = entry_rows(family, seeds) + withheld_rows(family) + baseline_rows(family, seeds)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -172,13 +192,23 @@ def _title(path, table):
     return "\n".join(textwrap.wrap(f"{path.stem}: {table['paper_note'].iloc[0]}", 110))
 
 
+def _withheld(table):
+    """Which rows are measurements of withheld entries."""
+    return table["note"].fillna("").str.startswith(WITHHELD)
+
+
+def _label(rows, suffix=""):
+    """A plot label: the architecture, marked when its entry is withheld."""
+    return f"{rows['architecture'].iloc[0]}{suffix}{' (withheld)' if _withheld(rows).any() else ''}"
+
+
 def plot_study(table, path):
     """Primary metric against training-set size, one line per model with ± std error bars; the shipped entries
     as stars in the same colour."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(9, 4.5))
-    shipped = table["note"] == SHIPPED
-    for model, rows in table[~shipped].groupby("model", sort=False):
+    shipped, withheld = table["note"] == SHIPPED, _withheld(table)
+    for model, rows in table[~shipped & ~withheld].groupby("model", sort=False):
         line = axis.errorbar(rows["train_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
                              label=rows["architecture"].iloc[0])
         entry = table[shipped & (table["model"] == model)]
@@ -186,6 +216,9 @@ def plot_study(table, path):
             axis.errorbar(pd.to_numeric(entry["train_size"]), entry["mean"], yerr=entry["std"], marker="*",
                           markersize=12, linestyle="none", color=line[0].get_color(),
                           label=f"{rows['architecture'].iloc[0]} (shipped)")
+    for _, rows in table[withheld].groupby("model", sort=False):
+        axis.errorbar(pd.to_numeric(rows["train_size"], errors="coerce"), rows["mean"], yerr=rows["std"], marker="x",
+                      markersize=10, linestyle="none", color="grey", label=_label(rows))
     axis.set_xscale("log")
     axis.set_xlabel("training sets")
     axis.set_ylabel(f"test {table['metric'].iloc[0]}")
@@ -203,7 +236,7 @@ def plot_curves(table, path):
     figure, axis = plt.subplots(figsize=(7, 4.5))
     for _, rows in table.groupby("model", sort=False):
         line = axis.errorbar(rows["set_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
-                             label=f"{rows['architecture'].iloc[0]} (zoo)")
+                             label=_label(rows, " (zoo)"))
         paper = rows.dropna(subset=["paper"])
         if len(paper):
             axis.plot(paper["set_size"], paper["paper"], "--", color=line[0].get_color(), alpha=0.7,
@@ -225,9 +258,14 @@ def plot_entries(table, path):
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(7, 4))
     positions = np.arange(len(table))
-    axis.bar(positions - 0.2, table["mean"], 0.4, yerr=table["std"], capsize=3, label="zoo (harness)")
+    bars = axis.bar(positions - 0.2, table["mean"], 0.4, yerr=table["std"], capsize=3, label="zoo (harness)")
+    for bar, withheld in zip(bars, _withheld(table)):
+        if withheld:
+            bar.set(hatch="//", alpha=0.5)
     axis.bar(positions + 0.2, table["paper"].fillna(0), 0.4, label="paper")
-    axis.set_xticks(positions, table["architecture"], rotation=20)
+    labels = [textwrap.fill(a, 16) + ("\n(withheld)" if w else "") for a, w in zip(table["architecture"],
+                                                                              _withheld(table))]
+    axis.set_xticks(positions, labels, rotation=20)
     axis.set_ylabel(table["metric"].iloc[0])
     axis.set_title(_title(path, table), fontsize=8)
     axis.legend()

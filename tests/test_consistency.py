@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import zoo
-from evaluation.cards import MODEL_CARDS_DIR, RESULTS_DIR
+from evaluation.cards import MODEL_CARDS_DIR, RESULTS_DIR, read_withheld
 from evaluation.harness import evaluate_baseline, evaluate_model
-from evaluation.leaderboard import SHIPPED, leaderboard, read_runs
+from evaluation.leaderboard import SHIPPED, WITHHELD, leaderboard, read_runs
 from zoo.entry import folder_hashes, read_info
 from zoo.families import FAMILIES, get_family
 from zoo.metrics import at_set_size
@@ -22,6 +22,7 @@ def _first(x, n):
     return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
 
 PRETRAINED = sorted(name for name, entry in ENTRIES.items() if entry.pretrained)
+WITHHELD_ENTRIES = sorted(name for name, entry in ENTRIES.items() if entry.withheld)
 
 
 @pytest.fixture(autouse=True)
@@ -82,8 +83,20 @@ LEADERBOARDS = {family.leaderboard_name: name for name, family in FAMILIES.items
 
 
 def _recorded(name, metric, set_size):
+    """The harness's measurement of an entry: its `zoo.json`'s, or its withheld record's."""
     key = metric if pd.isna(set_size) else at_set_size(metric, set_size)
-    return read_info(ENTRIES[name].embedded_dir)["metrics"][key]
+    info = read_info(ENTRIES[name].embedded_dir) if ENTRIES[name].pretrained else read_withheld(name)
+    return info["metrics"][key]
+
+
+@pytest.mark.parametrize("name", WITHHELD_ENTRIES)
+def test_a_withheld_entry_ships_nothing_and_says_why(name):
+    entry = ENTRIES[name]
+    record = read_withheld(name)
+    assert record["withheld"] == entry.withheld and record["name"] == name and not entry.pretrained
+    assert not entry.embedded_dir.exists() and not (MODEL_CARDS_DIR / f"{name}.md").exists()
+    with pytest.raises(ValueError, match="is withheld: " + entry.withheld[:40]):
+        zoo.load(name)
 
 
 @pytest.mark.parametrize("leaderboard_name", sorted(LEADERBOARDS))
@@ -100,7 +113,8 @@ def test_leaderboard_csv_agrees_with_runs_or_entries(leaderboard_name):
             assert written[column].tolist() == pytest.approx(expected[column].tolist())
         assert written["train_size"].astype(str).tolist() == expected["train_size"].astype(str).tolist()
         shipped = written["note"] == SHIPPED
-        primary = written[(written["metric"] == family.task.primary) & ~shipped]
+        withheld = written["note"].fillna("").str.startswith(WITHHELD)
+        primary = written[(written["metric"] == family.task.primary) & ~shipped & ~withheld]
         assert len(read_runs(family.name)) == primary["n_seeds"].sum()
         assert sorted(set(written.loc[shipped, "model"])) == sorted(
             n for n in PRETRAINED if ENTRIES[n].family == family.name)  # a row for what ships
@@ -110,9 +124,12 @@ def test_leaderboard_csv_agrees_with_runs_or_entries(leaderboard_name):
         assert written["note"].str.contains(family.wording.unavailable_reason, regex=False).all()
         for name in models["model"]:
             assert "No pretrained weights" in (MODEL_CARDS_DIR / f"{name}.md").read_text()
-    else:  # each row is the harness's evaluation of a shipped entry (as in its zoo.json) or of a baseline
-        assert sorted(set(models["model"])) == sorted(n for n in PRETRAINED if ENTRIES[n].family == family.name)
+    else:  # each row is the harness's evaluation of a shipped or withheld entry (as recorded) or of a baseline
+        assert sorted(set(models["model"])) == sorted(n for n in PRETRAINED + WITHHELD_ENTRIES
+                                                      if ENTRIES[n].family == family.name)
         for _, row in models.iterrows():
+            if ENTRIES[row["model"]].withheld:
+                assert row["note"] == f"{WITHHELD}: {ENTRIES[row['model']].withheld}"
             recorded = _recorded(row["model"], row["metric"], row["set_size"])
             assert row["mean"] == pytest.approx(recorded["mean"], abs=1e-4)
             assert row["n_seeds"] == len(recorded["values"])

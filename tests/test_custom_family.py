@@ -48,7 +48,7 @@ class SumFamily(Family):
     def build(self, architecture, units=8, **unused):
         self.check_architecture(architecture)
         pool = "sum" if architecture == "deepsets" else "mean"
-        blocks = deepsets_blocks((units,), normalization=None)
+        blocks = deepsets_blocks((units,), pool=pool, normalization=None)
         model = SetModel(blocks, InvariantHead(1, pool=pool), name=architecture)
         model.build((None, None, 1))
         return model
@@ -97,6 +97,7 @@ def test_a_new_family_trains_evaluates_and_loads_by_name(tiny_family, tmp_path):
     assert "type: set-regression" in card and "A test family." in card and "mse@n=2" in card
     weak = (tmp_path / "model_cards" / "meanpool_tiny_sum.md").read_text()
     assert "a mean cannot count the elements." in weak
+    assert "Size-dependent" in card and "Size-independent" in weak  # measured: a sum against a mean
     assert pd.read_csv(tmp_path / "results" / "tiny_sum.csv").shape[0] == len(table)
 
     history = model.fit(*tiny_family.load_split("train", size=64), epochs=1, verbose=0).history

@@ -71,3 +71,37 @@ def test_a_loaded_image_model_refuses_0_to_255_floats_and_takes_noisy_ones():
     for call in (model.predict, model):
         with pytest.raises(ValueError, match=r"takes values in \[0, 1\].*divide by 255"):
             call(x * 255)
+
+
+def test_fine_tuning_on_your_own_videos_round_trips_through_zoo_save(tmp_path):
+    """Two clips of your own (a file and a frame array, full size) → training sets with the entries'
+    preprocessing → a fine-tuned model that saves, loads and predicts the same."""
+    model = zoo.load("dss_sum_ucf101")
+    video = write_video(tmp_path / "kick.mp4", ramp_frames(60, 90, 120))
+    clips = zoo.prepare_clips([video, ramp_frames(50, 120, 90)])
+    assert {name: c.shape for name, c in clips.items()} == {"kick": (60, 72, 72, 3), "clip #1": (50, 72, 72, 3)}
+    batches = zoo.frame_training_sets([video, ramp_frames(50, 120, 90)], batch_size=4, steps=2)
+    x, y = zoo.frame_evaluation_sets({"held_out": ramp_frames(45, 100, 100)}, sets_per_video=3)
+    assert x.shape == (3, 8, 64, 64, 3) and y.shape == (3,)
+    history = model.fit(batches, epochs=1, validation_data=(x, y), verbose=0).history
+    assert np.isfinite(history["loss"]).all() and "val_accuracy" in history
+
+    info = zoo.save(model, tmp_path / "my_first_frame", dataset={"name": "two clips of my own",
+                                                               "training_split": "kick.mp4 and one array",
+                                                               "evaluation_split": "one held-out array"},
+                    metrics={"accuracy": float(history["val_accuracy"][-1])})
+    assert info["architecture"] == "dss_sum" and info["family"] == "ucf101"
+    loaded = zoo.load(str(tmp_path / "my_first_frame"))
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+    assert zoo.select_first_frame(loaded, frames=list(ramp_frames(8, 90, 120))).scores.shape == (8,)
+
+
+def test_your_videos_are_checked_before_any_training(tmp_path):
+    with pytest.raises(ValueError, match="a list of videos, not one"):
+        zoo.prepare_clips("kick.mp4")
+    with pytest.raises(FileNotFoundError, match="missing.mp4 not found"):
+        zoo.prepare_clips([tmp_path / "missing.mp4"])
+    with pytest.raises(ValueError, match=r"clip #0 \(float frames\).*divide by 255"):
+        zoo.prepare_clips([ramp_frames(40).astype("float32")])
+    with pytest.raises(ValueError, match=r"needs 36 frames; 1 clip\(s\) are shorter: clip #0 \(20 frames\)"):
+        zoo.frame_training_sets([ramp_frames(20)])

@@ -107,7 +107,21 @@ def _inputs(info):
         f" Trained on sets of {sizes[0] if sizes[0] == sizes[1] else f'{sizes[0]}–{sizes[1]}'} elements: sets of "
         "more than twice or fewer than half as many give a `zoo.SetSizeWarning`.")
     what = f"; {spec['range']}" if spec.get("range") else ""
-    return f"Inputs: {names}{what}.{trained}\n"
+    return f"Inputs: {names}{what}.{trained}{_size_dependence(info.get('size_dependence'))}\n"
+
+
+def _size_dependence(measured):
+    """Whether the outputs depend on a set's size, as measured by `zoo.check_size_dependence`, in a sentence."""
+    if not measured:
+        return ""
+    how = (f"repeating every element (the same contents at {measured['copies']}× the size) changed them by "
+           f"{{}} (`zoo.check_size_dependence` on test sets)")
+    if measured["size_dependent"]:
+        return (" Size-dependent: its outputs depend on a set's size, not only on its contents: "
+                + how.format(f"up to {measured['error']:.3g}, against outputs up to {measured['scale']:.3g}") + ".")
+    return (" Size-independent: its outputs depend on a set's contents, not its size: "
+            + how.format(f"at most {measured['error']:.1g}") + "; it reads the elements' distribution, not their "
+            "count.")
 
 
 def _usage(info):
@@ -146,8 +160,8 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
 
     Args:
         info: the entry's `zoo.json` content, plus the card-only fields `limitations`, `retrain`, `usage`,
-            `findings`, `datasets` (Hub or tfds names) and `paper_results` (`{metric: the paper's number}`) when
-            known.
+            `findings`, `datasets` (Hub or tfds names), `paper_results` (`{metric: the paper's number}`) and
+            `size_dependence` (`zoo.check_size_dependence`'s report) when known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
         leaderboard_file: where those rows come from, named in the card.
     """

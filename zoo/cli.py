@@ -1,4 +1,4 @@
-"""The `zoo` command line: list, info, eval, predict, train, adopt, leaderboard, push, benchmark."""
+"""The `zoo` command line: list, info, eval, predict, train, adopt, withhold, leaderboard, push, benchmark."""
 
 import argparse
 import json
@@ -95,6 +95,17 @@ def _adopt(args):
         print(f"{info['name']}: {primary} {values['mean']:.4f} ± {values['std']:.4f}")
 
 
+def _withhold(args):
+    from zoo.families import get_family
+    from zoo.pipeline import withhold_entry
+
+    record = withhold_entry(args.name, args.reason, args.folder)
+    family = get_family(record["family"])
+    values = record["metrics"][family.task.primary]
+    print(f"{record['name']} withheld: {family.task.primary} {values['mean']:.4f} ± {values['std']:.4f}; rewrite "
+          f"the leaderboard with `zoo leaderboard {family.name} --write-only`.")
+
+
 def _leaderboard(args):
     from evaluation.leaderboard import write_leaderboard
     from zoo.families import get_family
@@ -165,6 +176,12 @@ def build_parser():
     p = commands.add_parser("adopt", help="ship entry folders trained elsewhere, re-measured here")
     p.add_argument("folders", nargs="+", help="entry folders written by `zoo train NAME --output-dir`")
     p.set_defaults(func=_adopt)
+
+    p = commands.add_parser("withhold", help="stop shipping an entry that falls short; keep its measured row")
+    p.add_argument("name")
+    p.add_argument("--reason", required=True, help="why, in a sentence (users see it in zoo.load's error)")
+    p.add_argument("--folder", help="an entry folder trained elsewhere (default: the embedded copy)")
+    p.set_defaults(func=_withhold)
 
     p = commands.add_parser("leaderboard", help="run a family's study (if it has one) and write its leaderboard")
     p.add_argument("family")

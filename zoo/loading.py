@@ -71,6 +71,10 @@ def _resolve(name, pretrained, revision, cache_dir):
     if not pretrained:
         return None, {"name": entry.name, "family": entry.family, "architecture": entry.architecture,
                       "hyperparameters": entry.hyperparameters, "pretrained": False}
+    if not entry.pretrained and entry.withheld:
+        raise ValueError(f"{name!r} is withheld: {entry.withheld} Its measurement stays in its family's leaderboard; "
+                         f"zoo.load({name!r}, pretrained=False) builds the architecture with fresh weights and "
+                         f"`zoo train {name}` retrains it.")
     if not entry.pretrained:
         raise ValueError(f"{name!r} has no pretrained weights yet; use zoo.load({name!r}, pretrained=False) for "
                          f"the architecture with fresh weights, or train it with `zoo train {name}`.")

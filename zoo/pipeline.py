@@ -6,11 +6,15 @@ cards and knows nothing of training. The steps that need both live here, above t
 - `train_entry`: search and fit an entry (or build an analytic one), measure it with the harness, write its
   entry folder, record it in the registry and render its card;
 - `adopt_entry`: ship an entry folder trained on another machine, re-measured here;
+- `withhold_entry`: take a trained entry that falls short of the zoo's bar out of the package, keeping its
+  measurement for the leaderboard;
 - `run_study`: retrain every architecture of a family at several training-set sizes and seeds, for its
   leaderboard.
 """
 
 import datetime
+import json
+import shutil
 from pathlib import Path
 
 import keras
@@ -82,7 +86,8 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
                     **entry_fields(family, entry.architecture, chosen, training.get("train_size")),
                     metrics=metrics, training=training, **_findings(family, model, entry.architecture))
     if output_dir is None:
-        update_entry(name, hyperparameters=chosen)
+        update_entry(name, hyperparameters=chosen, withheld=None)
+        _forget_withheld(name)
         info = refresh_card(name)
         write_readme_table()
     return info
@@ -115,14 +120,77 @@ def adopt_entry(folder):
         raise ValueError(f"{folder} holds a {info['architecture']} model of family {info['family']}; the registry's "
                          f"{entry.name} is a {entry.architecture} model of family {entry.family}.")
     family = get_family(entry.family)
-    metrics = evaluate_model(model, family, seeds=info["metrics"]["seeds"])
-    training = dict(info["training"], metrics_where_trained=info["metrics"])
+    metrics = evaluate_model(model, family, seeds=_measured_seeds(info))
+    training = dict(info.get("training", {}), metrics_where_trained=info.get("metrics"))
     zoo.save(model, entry.embedded_dir, name=entry.name, overwrite=True, metrics=metrics, training=training,
              **_findings(family, model, entry.architecture))
-    update_entry(entry.name, hyperparameters=info["hyperparameters"])
+    update_entry(entry.name, hyperparameters=info["hyperparameters"], withheld=None)
+    _forget_withheld(entry.name)
     info = refresh_card(entry.name)
     write_readme_table()
     return info
+
+
+def _measured_seeds(info):
+    """The test seeds an entry folder was measured on (the harness's default for a folder never measured)."""
+    from evaluation.harness import DEFAULT_SEEDS
+
+    return info.get("metrics", {}).get("seeds", list(DEFAULT_SEEDS))
+
+
+def _forget_withheld(name):
+    """Drop the withheld record of an entry that ships again."""
+    from evaluation.cards import withheld_path
+
+    withheld_path(name).unlink(missing_ok=True)
+
+
+def withhold_entry(name, reason, folder=None):
+    """Withhold entry `name`: its weights stop shipping, its measurement stays in the leaderboard.
+
+    The entry (the embedded copy, or `folder` written by `zoo train NAME --output-dir`) is re-measured by the
+    harness on this machine and its `zoo.json` (less the file hashes) is kept in
+    `evaluation/results/withheld/<name>.json`, from which the leaderboard writes its rows, marked withheld. The
+    embedded copy and the card are removed; the registry forgets the hashes and records `reason`, which
+    `zoo.load(name)` gives. Rewrite the family's leaderboard afterwards (`zoo leaderboard FAMILY --write-only`).
+
+    Args:
+        name: a registered entry.
+        reason: why it does not ship, in a sentence (e.g. "accuracy 0.19 is below the trivial baseline's 0.33.").
+        folder: an entry folder of `name` trained elsewhere; default the embedded copy.
+
+    Returns:
+        The record written.
+    """
+    import zoo
+    from evaluation.cards import MODEL_CARDS_DIR, withheld_path, write_readme_table
+    from evaluation.harness import evaluate_model
+    from zoo.environment import environment
+    from zoo.families import get_family
+    from zoo.loading import LOCAL_PREFIX
+    from zoo.registry import get_entry, update_entry
+
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError("withhold_entry needs the reason in a sentence; the registry shows it to users.")
+    entry = get_entry(name)
+    folder = Path(folder) if folder else entry.embedded_dir
+    model = zoo.load(f"{LOCAL_PREFIX}{folder}")  # checks every file's sha256
+    info = model.zoo_info
+    if (info["name"], info["family"], info["architecture"]) != (entry.name, entry.family, entry.architecture):
+        raise ValueError(f"{folder} holds {info['name']} ({info['architecture']}, family {info['family']}), not "
+                         f"{entry.name} ({entry.architecture}, family {entry.family}).")
+    metrics = evaluate_model(model, get_family(entry.family), seeds=_measured_seeds(info))
+    record = {**{k: v for k, v in info.items() if k != "files"}, "metrics": metrics, "withheld": reason.strip(),
+              "measured_on": environment(), "date_withheld": datetime.date.today().isoformat()}
+    path = withheld_path(entry.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    update_entry(entry.name, hyperparameters=info["hyperparameters"], sha256={}, withheld=reason.strip())
+    if entry.embedded_dir.is_dir():
+        shutil.rmtree(entry.embedded_dir)
+    (MODEL_CARDS_DIR / f"{entry.name}.md").unlink(missing_ok=True)
+    write_readme_table()
+    return record
 
 
 def run_study(family_name, train_sizes=None, seeds=None, architectures=None, work_dir="runs/study", epochs=30,

@@ -3,11 +3,13 @@
 An entry names its family and architecture (so it can be built untrained), the hyper-parameters of its shipped
 weights, where its weights live on the Hugging Face Hub (repository and pinned revision) and the sha256 of every
 file of its entry folder. Entries with recorded hashes are pretrained; a copy of their folder is embedded in the
-package under `zoo/pretrained/<name>/`. The environment variable `ZOO_REGISTRY` points the zoo at another
-registry file (its embedded entries then live in a `pretrained/` folder beside it).
+package under `zoo/pretrained/<name>/`. An entry that was trained but fell short of the zoo's bar is withheld: no
+weights ship, the registry says why, and its measurement stays in the family's leaderboard. The environment
+variable `ZOO_REGISTRY` points the zoo at another registry file (its
+embedded entries then live in a `pretrained/` folder beside it).
 
 This module is the only one that writes the registry: `add_family` registers a family's entries, and
-`update_entry` records an entry's hyper-parameters, file hashes or Hub revision.
+`update_entry` records an entry's hyper-parameters, file hashes, Hub revision or why it is withheld.
 """
 
 import dataclasses
@@ -34,6 +36,7 @@ class Entry:
         hyperparameters: arguments of `family.build` and of training for the shipped weights.
         hub: `{"repo_id": ..., "revision": commit or None}`: where `zoo push` published it.
         sha256: file name -> sha256 of the entry folder; empty when no weights are registered.
+        withheld: why trained weights do not ship (e.g. they lose to a trivial baseline), or None.
     """
 
     name: str
@@ -42,6 +45,7 @@ class Entry:
     hyperparameters: dict = dataclasses.field(default_factory=dict)
     hub: dict = dataclasses.field(default_factory=dict)
     sha256: dict = dataclasses.field(default_factory=dict)
+    withheld: str | None = None
 
     @property
     def pretrained(self):
@@ -54,6 +58,8 @@ class Entry:
     def to_json(self):
         data = dataclasses.asdict(self)
         del data["name"]
+        if data["withheld"] is None:  # only withheld entries carry the field
+            del data["withheld"]
         return data
 
 
@@ -83,10 +89,11 @@ def _write_registry(entries, path=None):
 
 
 def update_entry(name, **fields):
-    """Record `fields` (`hyperparameters`, `sha256`, `hub`) of entry `name` in the registry; returns the entry."""
+    """Record `fields` (`hyperparameters`, `sha256`, `hub`, `withheld`) of entry `name` in the registry; returns
+    the entry."""
     entries = load_registry()
     entry = get_entry(name, entries)
-    unknown = set(fields) - {"hyperparameters", "sha256", "hub"}
+    unknown = set(fields) - {"hyperparameters", "sha256", "hub", "withheld"}
     if unknown:
         raise ValueError(f"Registry entries have no field(s) {sorted(unknown)}.")
     for key, value in fields.items():

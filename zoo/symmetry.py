@@ -1,9 +1,12 @@
-"""`zoo.check_symmetry`: measure how exactly a model has the symmetry it declares.
+"""`zoo.check_symmetry`: measure how exactly a model has the symmetry it declares; `zoo.check_size_dependence`:
+measure whether its outputs depend on a set's size as well as on its contents.
 
 The group actions come from the model's declaration (`model.symmetry`, see `ZooModel`): permutations of the set
 (or of a graph's nodes, with the rows and columns of its adjacency), circular shifts or 90° rotations of each
 element, and masked padding. Inputs may be real-valued or integer tokens.
 """
+
+import warnings
 
 import numpy as np
 from keras import ops
@@ -80,6 +83,27 @@ def _padding_values(elements, mask, count, rng):
     return (rng.normal(size=shape) * (np.abs(elements).max() + 1)).astype(elements.dtype)
 
 
+def _takes_padding(declared):
+    return declared.get("padding", declared.get("set") is not None or bool(declared.get("graph")))
+
+
+def _inputs(x, mask, context):
+    """`(elements, mask, context)` as arrays from a model input (an array or a dict) and optional overrides."""
+    elements, given_mask, given_context = split_inputs(x)
+    elements = np.asarray(elements)
+    if not np.issubdtype(elements.dtype, np.integer):
+        elements = elements.astype("float32")
+    mask = mask if mask is not None else given_mask
+    mask = np.ones(elements.shape[:2], "float32") if mask is None else np.asarray(mask, dtype="float32")
+    context = {key: np.asarray(value) for key, value in {**given_context, **(context or {})}.items()}
+    return elements, mask, context
+
+
+def _first_elements(outputs, n, axes):
+    """The outputs of the first `n` elements of a per-element output."""
+    return _apply(outputs, lambda o: o[tuple(slice(None, n) if a in axes else slice(None) for a in range(o.ndim))])
+
+
 def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=2, rtol=1e-4):
     """Measure the invariance / equivariance errors of `model` on the inputs `x`.
 
@@ -119,13 +143,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
     (True, 2.4e-07)
     """
     declared = model.symmetry
-    elements, given_mask, given_context = split_inputs(x)
-    elements = np.asarray(elements)
-    if not np.issubdtype(elements.dtype, np.integer):
-        elements = elements.astype("float32")
-    mask = mask if mask is not None else given_mask
-    mask = np.ones(elements.shape[:2], "float32") if mask is None else np.asarray(mask, dtype="float32")
-    context = {key: np.asarray(value) for key, value in {**given_context, **(context or {})}.items()}
+    elements, mask, context = _inputs(x, mask, context)
     rng = np.random.default_rng(seed)
     run = _Runner(model, elements, mask, context)
     base = run()
@@ -158,7 +176,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
                 expected = _apply(base, lambda out, transform=transform: transform(out, output_offset))
             errors["element"] = max(errors["element"], _error(run(transformed), expected))
 
-    if declared.get("padding", declared.get("set") is not None or bool(graph)) and padding:
+    if _takes_padding(declared) and padding:
         extra = _padding_values(elements, mask, padding, rng)
         padded_mask = np.concatenate([mask, np.zeros((elements.shape[0], padding), "float32")], axis=1)
         moved = {}
@@ -168,9 +186,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
             moved[graph["adjacency"]] = np.pad(adjacency, widths)
         out = run(np.concatenate([elements, extra], axis=1), padded_mask, **moved)
         if kind in ("selection", "equivariant"):
-            n = elements.shape[1]
-            out = _apply(out, lambda o: o[tuple(slice(None, n) if a in output_axes else slice(None)
-                                                 for a in range(o.ndim))])
+            out = _first_elements(out, elements.shape[1], output_axes)
         errors["padding"] = _error(out, base)
 
     scale = _scale(base)
@@ -181,3 +197,54 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
     passed = all(errors[test] <= tolerance for test in judged)
     return {**errors, "scale": scale, "tolerance": tolerance, "judged": judged, "passed": passed,
             "declared": declared}
+
+
+def check_size_dependence(model, x, mask=None, context=None, copies=2, rtol=1e-4):
+    """Measure whether `model`'s outputs depend on how many elements a set has, beyond which elements it holds.
+
+    Every element of every set is repeated `copies` times (masks alike): the same contents, the same distribution
+    of elements, at `copies` times the size. A model that pools with a mean or a max gives the same outputs (for
+    selection scores and equivariant outputs, the same output for each original element); one that sums, counts
+    or reads the elements in sequence does not, so its outputs drift on sets far from the size it was trained on.
+
+    Args:
+        model: a zoo model (it has a `symmetry` dict).
+        x: the elements `(batch, n, *element_shape)`, or the model's whole input dict.
+        mask: float mask `(batch, n)` (default: the dict's, else all elements real).
+        context: side inputs passed along unchanged.
+        copies: how many times each element appears in the larger set.
+        rtol: tolerance relative to the largest output magnitude.
+
+    Returns:
+        dict with `error` (largest absolute change of an output), `scale` (largest |output|), `tolerance`,
+        `size_dependent` (error above tolerance) and `copies`; None for a model that takes sets of one size only,
+        or graphs (repeating a node would change the graph).
+
+    Example:
+    >>> zoo.check_size_dependence(zoo.load("dss_sum_signals"), x[:4])["size_dependent"]
+    True
+    """
+    declared = model.symmetry
+    if not _takes_padding(declared) or declared.get("graph"):
+        return None
+    elements, mask, context = _inputs(x, mask, context)
+    run = _Runner(model, elements, mask, context)
+    with warnings.catch_warnings():  # a larger set than trained on is the point here, not a mistake
+        warnings.simplefilter("ignore")
+        base = run()
+        out = run(np.repeat(elements, copies, axis=1), np.repeat(mask, copies, axis=1))
+    if declared["output"] in ("selection", "equivariant"):
+        out = _apply(out, lambda o, axes=declared.get("output_axes", [1]): _every_copy(o, copies, axes))
+    scale = _scale(base)
+    error = _error(out, base)
+    tolerance = rtol * max(scale, 1.0)
+    return {"error": error, "scale": scale, "tolerance": tolerance, "size_dependent": error > tolerance,
+            "copies": copies}
+
+
+def _every_copy(outputs, copies, axes):
+    """The outputs of the first copy of each element of sets whose elements were repeated `copies` times in place
+    (`np.repeat`), so they line up with the original set's outputs."""
+    for axis in axes:
+        outputs = np.take(outputs, np.arange(0, outputs.shape[axis], copies), axis=axis)
+    return outputs

@@ -106,7 +106,7 @@ def test_sampled_sets_target_the_earliest_frame(rng):
 
 def test_training_batches_preserve_the_arrow_of_time():
     # flat frames that brighten with time: crops, flips and a jitter shared by the set keep that order
-    videos = [np.broadcast_to((80 + 2 * np.arange(count))[:, None, None, None], (count, 20, 20, 3)).astype(np.uint8)
+    videos = [np.broadcast_to((80 + 2 * np.arange(count))[:, None, None, None], (count, 18, 18, 3)).astype(np.uint8)
               for count in (50, 60)]
     batches = FrameSetBatches(videos, n=4, stride=3, image_size=16, batch_size=6, steps=3, seed=0)
     x, y = batches[0]
@@ -118,7 +118,7 @@ def test_training_batches_preserve_the_arrow_of_time():
 
 
 def test_clips_too_short_for_a_set_are_named_before_any_set_is_drawn():
-    frames = square_resize(ramp_frames(50), 20)
+    frames = square_resize(ramp_frames(50), 18)
     videos = {"v_Long_g01_c01": frames, "v_Short_g02_c01": frames[:13]}
     for make in (lambda: FrameSetBatches(videos, n=8, stride=5, image_size=16),
                  lambda: frame_selection_sets(videos, 8, 5, 16, sets_per_video=2)):
@@ -128,8 +128,18 @@ def test_clips_too_short_for_a_set_are_named_before_any_set_is_drawn():
         frame_selection_sets(list(videos.values()), 8, 5, 16)
 
 
+def test_frames_at_another_size_than_the_crops_expect_are_refused():
+    """16-px crops come from 18-px frames: full-size frames would be cropped at the wrong scale."""
+    videos = {"v_Full_g01_c01": ramp_frames(50), "v_Ready_g01_c01": square_resize(ramp_frames(50), 18)}
+    for make in (lambda: FrameSetBatches(videos, n=4, stride=3, image_size=16),
+                 lambda: frame_selection_sets(videos, 4, 3, 16, sets_per_video=2)):
+        with pytest.raises(ValueError, match=r"square 18-px frames; 1 clip\(s\) are not: v_Full_g01_c01 .*"
+                                             r"zoo.prepare_clips"):
+            make()
+
+
 def test_evaluation_sets_are_fixed_per_seed():
-    videos = [square_resize(ramp_frames(50), 20)]
+    videos = [square_resize(ramp_frames(50), 18)]
     x1, y1 = frame_selection_sets(videos, 4, 3, 16, sets_per_video=5, seed=1)
     x2, y2 = frame_selection_sets(videos, 4, 3, 16, sets_per_video=5, seed=1)
     np.testing.assert_array_equal(x1, x2)
@@ -148,3 +158,16 @@ def test_tfds_loader_reads_the_ucf101_builder():
 def test_tfds_without_prepared_data_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="not prepared"):
         ucf101.tfds_videos("train", data_dir=tmp_path)
+
+
+def test_random_strides_vary_the_spacing_within_what_each_clip_allows():
+    """Frame t has value 3t: a set's spacing is visible in its values, and the earliest frame stays the target."""
+    videos = [np.broadcast_to((3 * np.arange(count))[:, None, None, None], (count, 18, 18, 3)).astype(np.uint8)
+              for count in (40, 80)]
+    batches = FrameSetBatches(videos, n=4, stride=(1, 10), image_size=16, batch_size=32, steps=1, augment=False)
+    x, y = batches[0]
+    values = np.sort(np.round(x[..., 0].mean(axis=(2, 3)) * 255 / 3), axis=1)
+    spacings = np.unique(np.diff(values, axis=1), axis=1)
+    assert spacings.shape[1] == 1 and len(set(spacings[:, 0])) > 3  # one spacing per set, several across sets
+    assert 1 <= spacings.min() and spacings.max() <= 10
+    assert (np.argmin(x.mean(axis=(2, 3, 4)), axis=1) == y).all()

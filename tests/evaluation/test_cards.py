@@ -1,6 +1,8 @@
 import pandas as pd
 
 from evaluation import cards
+from zoo.cards import render_card
+from zoo.entry import read_info
 from zoo.families import get_family
 
 
@@ -26,3 +28,17 @@ def test_no_sentence_when_the_entry_beats_every_baseline_or_is_not_listed(tmp_pa
     assert cards.baseline_shortfall(family, "dss_sum_burst_deblurring") == ""
     quality = get_family("quality_noise10")  # no leaderboard file in tmp_path
     assert cards.baseline_shortfall(quality, "dss_max_quality_noise10") == ""
+
+
+def test_a_card_states_the_trained_size_and_whether_the_outputs_depend_on_it(tiny_zoo):
+    card = cards.refresh_card("tiny_dss_signals") and (tiny_zoo["folder"] / "README.md").read_text()
+    assert "Trained on sets of 25 elements" in card
+    assert "Size-dependent: its outputs depend on a set's size" in card  # DSS(sum) sums over the set
+
+
+def test_a_size_independent_entry_says_so(tiny_zoo):
+    info = dict(read_info(tiny_zoo["folder"]), size_dependence={"error": 0.0, "scale": 3.0, "tolerance": 1e-4,
+                                                                 "size_dependent": False, "copies": 2})
+    card = render_card(cards.describe(get_family("signals"), info))
+    assert "Size-independent: its outputs depend on a set's contents, not its size" in card
+    assert "Size-dependent" not in card

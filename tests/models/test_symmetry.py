@@ -152,3 +152,35 @@ def test_an_approximate_declaration_is_reported_not_judged(rng):
     model.symmetry = {"output": "invariant", "exact": False, "set": "S_n", "element": None, "padding": False}
     report = zoo.check_symmetry(model, inputs_for(model, rng))
     assert report["permutation"] > 1e-3 and "permutation" not in report["judged"] and report["passed"]
+
+
+@pytest.mark.parametrize("name,dependent", [
+    ("selection_sum", True), ("selection_max", False), ("selection_sridhar", False), ("signals_dss_sum", True),
+    ("signals_dss_max", False), ("signals_deepsets", True), ("signals_siamese", False),
+    ("anomaly_mnist_deepsets", False), ("digit_sum_text_deepsets", True), ("digit_sum_text_gru", True),
+    ("unet_burst_merge", False)])
+def test_size_dependence_tells_sums_from_means_and_maxima(rng, name, dependent):
+    """Repeating every element keeps a mean or a max and changes a sum (or a recurrent read-out)."""
+    model = ALL_MODELS[name]()
+    report = zoo.check_size_dependence(model, inputs_for(model, rng))
+    assert report["size_dependent"] is dependent, report
+    assert (report["error"] > 10 * report["tolerance"]) if dependent else (report["error"] <= report["tolerance"])
+
+
+def test_size_dependence_follows_a_selection_per_element_and_keeps_masks(rng):
+    """Masked padding stays masked when repeated; each original element's score is compared with its copy's."""
+    model = ALL_MODELS["selection_max"]()
+    x = inputs_for(model, rng)
+    mask = np.ones(x.shape[:2], "float32")
+    mask[:, -2:] = 0.0
+    x[:, -2:] = 1e3  # padding that would dominate a max if it were not masked
+    assert not zoo.check_size_dependence(model, x, mask=mask)["size_dependent"]
+
+
+def test_size_dependence_is_not_measured_where_a_set_cannot_grow(rng):
+    """A fixed-size baseline and a model of a graph's nodes (repeating a node changes the graph) have none."""
+    model = ALL_MODELS["signals_mlp"]()
+    assert zoo.check_size_dependence(model, inputs_for(model, rng)) is None
+    model = ALL_MODELS["selection_sum"]()
+    model.symmetry = {**model.symmetry, "graph": {"adjacency": "adjacency"}}
+    assert zoo.check_size_dependence(model, inputs_for(model, rng)) is None

@@ -5,6 +5,7 @@ Every layer here takes a padded batch of sets `(batch, n, *element_shape)` and a
 
 from zoo.layers.blocks import SetBlock
 from zoo.layers.deepsets import DeepSetsEquivariant
+from zoo.layers.deviation import SetDeviation
 from zoo.layers.dss import DSSLayer
 from zoo.layers.element import CircularConv
 from zoo.layers.graph import GraphConv, MeshConv
@@ -19,6 +20,7 @@ __all__ = [
     "GraphConv",
     "MeshConv",
     "SetBlock",
+    "SetDeviation",
     "SetPooling",
     "Siamese",
 ]

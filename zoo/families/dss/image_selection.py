@@ -9,6 +9,7 @@ import keras
 
 from zoo.families.dss.paper import SET_ARCHITECTURES, architectures, set_layer_kind
 from zoo.families.widths import scaled
+from zoo.layers.deviation import SetDeviation
 from zoo.layers.siamese import Siamese
 from zoo.models.architectures import set_blocks
 from zoo.models.heads import SelectionHead
@@ -45,9 +46,13 @@ def input_spec(set_size, what="RGB in [0, 1], 64 × 64 px"):
             "value_range": [0.0, 1.0]}
 
 
-def build_selection_model(architecture, set_size, width=1.0, dropout=0.0):
-    """The paper's image selection network of `architecture` for sets of `set_size` 64 px images, built."""
-    blocks = []
+def build_selection_model(architecture, set_size, width=1.0, dropout=0.0, mean_deviation=False):
+    """The paper's image selection network of `architecture` for sets of `set_size` 64 px images, built.
+
+    With `mean_deviation`, every image enters beside its absolute difference from the set's mean image
+    (`SetDeviation`): the cue of the farthest-from-the-mean heuristic, as channels the network learns to weigh.
+    """
+    blocks = [SetDeviation()] if mean_deviation else []
     for stage, pool in zip(widths_for(architecture), POOLS):
         convs = [keras.layers.Conv2D(c, 3, padding="valid") for c in scaled(stage, width)]
         # A zero-initialised aggregate keeps nine stacked DSS(sum) layers element-aware (see DSSLayer).

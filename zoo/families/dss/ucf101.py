@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.data.frame_sets import FrameSetBatches, frame_selection_sets
+from zoo.data.frame_sets import FrameSetBatches, frame_selection_sets, frame_size_for
 from zoo.data.ucf101 import FrameCache, default_root, find_clips, split_clips
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.dss.image_selection import (
@@ -23,7 +23,7 @@ from zoo.families.dss.paper import PAPER
 from zoo.families.widths import width_note
 from zoo.tasks import Selection
 
-SET_SIZE, STRIDE, CACHE_SIZE = 8, 5, 72
+SET_SIZE, STRIDE = 8, 5
 TRAIN_STEPS, BATCH_SIZE, SETS_PER_VIDEO = 40, 16, 50
 
 
@@ -38,7 +38,7 @@ def _search(hp, architecture):
 
 
 class FrameSelectionFamily(Family):
-    def __init__(self, root=None, cache_dir=None):
+    def __init__(self, root=None, cache_dir=None, train_strides=STRIDE):
         super().__init__(
             name="ucf101", paper=PAPER,
             description="first-frame selection: the earliest of 8 shuffled frames of a video",
@@ -71,13 +71,14 @@ class FrameSelectionFamily(Family):
                                "dss_aittala": 0.7796},
                 paper_note="Table 1, full UCF101, mean of 5 runs; random choice 0.125"))
         self.root = root
+        self.train_strides = train_strides  # the training sets' spacing: STRIDE, or a (low, high) range
         self.cache_dir = cache_dir or (Path(os.environ["ZOO_CACHE_DIR"]) / "ucf101"
                                        if os.environ.get("ZOO_CACHE_DIR") else None)
         self._cache = None
 
-    def build(self, architecture, width=1.0, dropout=0.0, **unused):
+    def build(self, architecture, width=1.0, dropout=0.0, mean_deviation=False, **unused):
         self.check_architecture(architecture)
-        return build_selection_model(architecture, SET_SIZE, width, dropout)
+        return build_selection_model(architecture, SET_SIZE, width, dropout, mean_deviation)
 
     def entry_notes(self, hyperparameters):
         return width_note(hyperparameters)
@@ -97,13 +98,13 @@ class FrameSelectionFamily(Family):
     def videos(self, split):
         """Cached frames of the clips of one split (by group), `{clip name: frames}`."""
         if self._cache is None:
-            self._cache = FrameCache(CACHE_SIZE, self.cache_dir)
+            self._cache = FrameCache(frame_size_for(IMAGE_SIZE), self.cache_dir)
         clips = self._splits()[1][split]
         return dict(zip([c.name for c in clips], self._cache.all(clips, f"decoding UCF101 {split} clips")))
 
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":
-            return FrameSetBatches(self.videos("train"), SET_SIZE, STRIDE, IMAGE_SIZE, BATCH_SIZE,
+            return FrameSetBatches(self.videos("train"), SET_SIZE, self.train_strides, IMAGE_SIZE, BATCH_SIZE,
                                    steps=size or TRAIN_STEPS, seed=seed)
         return frame_selection_sets(self.videos(split), SET_SIZE, STRIDE, IMAGE_SIZE, SETS_PER_VIDEO, seed)
 
