@@ -83,6 +83,7 @@ ALL_MODELS = {
     **{f"signals_{a}": (lambda a=a: signal_model(a)) for a in SIGNAL_ARCHITECTURES},
     **{f"selection_{g}": (lambda g=g: selection_model(g)) for g in ("sum", "max", "aittala", "sridhar")},
     **{f"ucf101_{a}": (lambda a=a: ucf101_model(a)) for a in UCF101_ARCHITECTURES},
+    "ucf101_dss_sum_mean_deviation": lambda: get_family("ucf101").build("dss_sum", width=0.05, mean_deviation=True),
     "quality_noise30_dss_max": lambda: family_model("quality_noise30", "dss_max"),
     **{f"colour_matching_{a}": (lambda a=a: family_model("colour_matching", a)) for a in ("dss_sum", "siamese_ds")},
     **{f"burst_deblurring_{a}": (lambda a=a: family_model("burst_deblurring", a)) for a in ("dss_aittala",)},
