@@ -5,8 +5,8 @@ weights, where its weights live on the Hugging Face Hub (repository and pinned r
 file of its entry folder. Entries with recorded hashes are pretrained; a copy of their folder is embedded in the
 package under `zoo/pretrained/<name>/`. An entry that was trained but fell short of the zoo's bar is withheld: no
 weights ship, the registry says why, and its measurement stays in the family's leaderboard. The environment
-variable `ZOO_REGISTRY` points the zoo at another registry file (its
-embedded entries then live in a `pretrained/` folder beside it).
+variable `ZOO_REGISTRY` points the zoo at another registry file (its embedded entries then live in a
+`pretrained/` folder beside it).
 
 This module is the only one that writes the registry: `add_family` registers a family's entries, and
 `update_entry` records an entry's hyper-parameters, file hashes, Hub revision or why it is withheld.

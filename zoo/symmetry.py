@@ -39,9 +39,10 @@ def _scale(outputs):
     return float(np.abs(outputs).max())
 
 
-def _permute_axes(x, perm, axes):
+def _take_elements(x, indices, axes):
+    """`x` with the elements at `indices` (a permutation, or a selection) taken along each of `axes`."""
     for axis in axes:
-        x = np.take(x, perm, axis=axis)
+        x = np.take(x, indices, axis=axis)
     return x
 
 
@@ -99,11 +100,6 @@ def _inputs(x, mask, context):
     return elements, mask, context
 
 
-def _first_elements(outputs, n, axes):
-    """The outputs of the first `n` elements of a per-element output."""
-    return _apply(outputs, lambda o: o[tuple(slice(None, n) if a in axes else slice(None) for a in range(o.ndim))])
-
-
 def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=2, rtol=1e-4):
     """Measure the invariance / equivariance errors of `model` on the inputs `x`.
 
@@ -157,8 +153,8 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
         moved = {}
         if graph:
             adjacency = graph["adjacency"]
-            moved[adjacency] = _permute_axes(context[adjacency], perm, (1, 2))
-        expected = _apply(base, lambda out, perm=perm: _permute_axes(out, perm, output_axes)) \
+            moved[adjacency] = _take_elements(context[adjacency], perm, (1, 2))
+        expected = _apply(base, lambda out, perm=perm: _take_elements(out, perm, output_axes)) \
             if kind in ("selection", "equivariant") else base
         errors["permutation"] = max(errors["permutation"],
                                     _error(run(elements[:, perm], mask[:, perm], **moved), expected))
@@ -186,7 +182,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
             moved[graph["adjacency"]] = np.pad(adjacency, widths)
         out = run(np.concatenate([elements, extra], axis=1), padded_mask, **moved)
         if kind in ("selection", "equivariant"):
-            out = _first_elements(out, elements.shape[1], output_axes)
+            out = _apply(out, lambda o: _take_elements(o, np.arange(elements.shape[1]), output_axes))
         errors["padding"] = _error(out, base)
 
     scale = _scale(base)
@@ -233,18 +229,12 @@ def check_size_dependence(model, x, mask=None, context=None, copies=2, rtol=1e-4
         warnings.simplefilter("ignore")
         base = run()
         out = run(np.repeat(elements, copies, axis=1), np.repeat(mask, copies, axis=1))
-    if declared["output"] in ("selection", "equivariant"):
-        out = _apply(out, lambda o, axes=declared.get("output_axes", [1]): _every_copy(o, copies, axes))
+    if declared["output"] in ("selection", "equivariant"):  # the first copy of each element, in place
+        first_copies = copies * np.arange(elements.shape[1])
+        out = _apply(out, lambda o: _take_elements(o, first_copies, declared.get("output_axes", [1])))
     scale = _scale(base)
     error = _error(out, base)
     tolerance = rtol * max(scale, 1.0)
     return {"error": error, "scale": scale, "tolerance": tolerance, "size_dependent": error > tolerance,
             "copies": copies}
 
-
-def _every_copy(outputs, copies, axes):
-    """The outputs of the first copy of each element of sets whose elements were repeated `copies` times in place
-    (`np.repeat`), so they line up with the original set's outputs."""
-    for axis in axes:
-        outputs = np.take(outputs, np.arange(0, outputs.shape[axis], copies), axis=axis)
-    return outputs

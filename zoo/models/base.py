@@ -128,12 +128,11 @@ class SetInputModel(ZooModel):
         validate_sets(x, self.name, self.input_range)
         if self.trained_set_sizes is not None:
             warn_on_set_sizes(x, self.trained_set_sizes, self.name)
+        elements, mask, _ = split_inputs(x)
         if self.value_range is not None:
-            elements, mask, _ = split_inputs(x)
-            if isinstance(elements, np.ndarray) and isinstance(mask, np.ndarray):
-                elements = elements[np.asarray(mask) > 0]  # padding may hold anything
-            check_value_range(elements, self.value_range, self.name)
-        elements = split_inputs(x)[0]
+            real = elements[mask > 0] if isinstance(elements, np.ndarray) and isinstance(mask, np.ndarray) \
+                else elements  # padding may hold anything
+            check_value_range(real, self.value_range, self.name)
         if self.built and hasattr(elements, "shape"):
             expected = elements_shape(self.get_build_config()["input_shape"])
             check_element_shape(elements.shape, expected[2:], self.name)

@@ -184,7 +184,6 @@ def check_value_range(values, value_range, model_name="model"):
                          f"{largest:g}.{hint}")
 
 
-
 def warn_on_set_sizes(inputs, trained_set_sizes, model_name="model"):
     """Warn (`SetSizeWarning`) when NumPy sets hold more than twice or fewer than half the elements the model was
     trained on (`(smallest, largest)`): a sum over the set then reaches values training never produced."""

@@ -40,7 +40,7 @@ def _search(hp, architecture):
 
 
 class FrameSelectionFamily(Family):
-    def __init__(self, root=None, cache_dir=None, train_strides=STRIDE):
+    def __init__(self, root=None, cache_dir=None):
         super().__init__(
             name="ucf101", paper=PAPER,
             description="first-frame selection: the earliest of 8 shuffled frames of a video",
@@ -75,7 +75,6 @@ class FrameSelectionFamily(Family):
                                "dss_aittala": 0.7796},
                 paper_note="Table 1, full UCF101, mean of 5 runs; random choice 0.125"))
         self.root = root
-        self.train_strides = train_strides  # the training sets' spacing: STRIDE, or a (low, high) range
         self.cache_dir = cache_dir or (Path(os.environ["ZOO_CACHE_DIR"]) / "ucf101"
                                        if os.environ.get("ZOO_CACHE_DIR") else None)
         self._cache = None
@@ -108,7 +107,7 @@ class FrameSelectionFamily(Family):
 
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":
-            return FrameSetBatches(self.videos("train"), SET_SIZE, self.train_strides, IMAGE_SIZE, BATCH_SIZE,
+            return FrameSetBatches(self.videos("train"), SET_SIZE, STRIDE, IMAGE_SIZE, BATCH_SIZE,
                                    steps=size or TRAIN_STEPS, seed=seed)
         return frame_selection_sets(self.videos(split), SET_SIZE, STRIDE, IMAGE_SIZE, SETS_PER_VIDEO, seed)
 
