@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import zoo
-from tests.data.conftest import ramp_frames, write_video
+from tests.data.conftest import ramp_frames
 from tests.models.zoo_models import ucf101_model
-from zoo.data.video import CorruptVideoError
+from zoo.data.video import CorruptVideoError, write_video
 
 
 @pytest.fixture(scope="module")

@@ -1,24 +1,7 @@
 import numpy as np
 import pytest
 
-
-def write_video(path, frames, fps=25):
-    """Write uint8 RGB frames as avi (MJPG), mp4 (mp4v) or gif (Pillow)."""
-    import cv2
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".gif":
-        from PIL import Image
-
-        images = [Image.fromarray(f) for f in frames]
-        images[0].save(path, save_all=True, append_images=images[1:], duration=40, loop=0)
-        return path
-    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
-    writer = cv2.VideoWriter(str(path), fourcc, fps, (frames.shape[2], frames.shape[1]))
-    for frame in frames:
-        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    writer.release()
-    return path
+from zoo.data.video import write_video
 
 
 def ramp_frames(count, height=48, width=64):

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from tests.data.conftest import ramp_frames, write_video
+from tests.data.conftest import ramp_frames
 from zoo.data import ucf101
 from zoo.data.frame_sets import FrameSetBatches, frame_selection_sets
 from zoo.data.ucf101 import FrameCache, find_clips, sample_frame_set, split_clips
-from zoo.data.video import CorruptVideoError, read_frames, square_resize
+from zoo.data.video import CorruptVideoError, read_frames, square_resize, write_video
 
 
 @pytest.mark.parametrize("suffix", [".avi", ".mp4", ".gif"])

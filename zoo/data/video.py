@@ -43,6 +43,29 @@ def read_frames(path):
     return np.stack(frames)
 
 
+def write_video(path, frames, fps=25):
+    """Write `(frames, height, width, 3)` uint8 RGB frames as avi (MJPG), mp4 (mp4v) or gif (Pillow); returns path.
+
+    Used for the synthetic clips of tests and benchmarks; `read_frames` reads them back.
+    """
+    import cv2
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".gif":
+        from PIL import Image
+
+        images = [Image.fromarray(f) for f in frames]
+        images[0].save(path, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
+        return path
+    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
+    writer = cv2.VideoWriter(str(path), fourcc, fps, (frames.shape[2], frames.shape[1]))
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
 def square_resize(frames, size):
     """Centre-crop frames `(..., h, w, 3)` to a square and resize them to `size × size` (uint8 kept)."""
     import cv2

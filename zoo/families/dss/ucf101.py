@@ -26,6 +26,9 @@ from zoo.tasks import Selection
 
 SET_SIZE, STRIDE = 8, 5
 TRAIN_STEPS, BATCH_SIZE, SETS_PER_VIDEO = 40, 16, 50
+# Training sets are drawn by threads while the device computes: with one, a GPU waits on every batch
+# (evaluation/results/benchmark-frames-*.csv).
+TRAIN_WORKERS = 4
 
 
 def farthest_from_mean(x):
@@ -108,7 +111,7 @@ class FrameSelectionFamily(Family):
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":
             return FrameSetBatches(self.videos("train"), SET_SIZE, STRIDE, IMAGE_SIZE, BATCH_SIZE,
-                                   steps=size or TRAIN_STEPS, seed=seed)
+                                   steps=size or TRAIN_STEPS, seed=seed, workers=TRAIN_WORKERS)
         return frame_selection_sets(self.videos(split), SET_SIZE, STRIDE, IMAGE_SIZE, SETS_PER_VIDEO, seed)
 
     def entry_train_size(self):
