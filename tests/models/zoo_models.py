@@ -84,6 +84,8 @@ ALL_MODELS = {
     **{f"selection_{g}": (lambda g=g: selection_model(g)) for g in ("sum", "max", "aittala", "sridhar")},
     **{f"ucf101_{a}": (lambda a=a: ucf101_model(a)) for a in UCF101_ARCHITECTURES},
     "ucf101_dss_sum_mean_deviation": lambda: get_family("ucf101").build("dss_sum", width=0.05, mean_deviation=True),
+    "ucf101_dss_sum_deviation_vote": lambda: get_family("ucf101").build("dss_sum", width=0.05, mean_deviation=True,
+                                                                        vote_weight=1.0),
     "quality_noise30_dss_max": lambda: family_model("quality_noise30", "dss_max"),
     **{f"colour_matching_{a}": (lambda a=a: family_model("colour_matching", a)) for a in ("dss_sum", "siamese_ds")},
     **{f"burst_deblurring_{a}": (lambda a=a: family_model("burst_deblurring", a)) for a in ("dss_aittala",)},

@@ -31,6 +31,9 @@ class SetModel(SetInputModel):
             element axis; shifts by multiples of `step`) or `{"group": "rotation90", "axes": [0, 1]}`, with
             `"output": "equivariant"` when the output moves with the input (e.g. a merged image) rather than
             staying unchanged.
+        vote: an optional layer that combines the head's output with the model's input elements,
+            `vote([head output, elements], mask=...)` (e.g. `DeviationVote`, a selection head's scores plus a
+            hand-made cue), keeping the head's symmetry.
         input_range: `(low, high)` of integer token elements (e.g. digits through an embedding), checked on
             NumPy inputs.
 
@@ -44,10 +47,11 @@ class SetModel(SetInputModel):
     (2, 3)
     """
 
-    def __init__(self, blocks, head, element_symmetry=None, **kwargs):
+    def __init__(self, blocks, head, element_symmetry=None, vote=None, **kwargs):
         super().__init__(**kwargs)
         self.set_blocks = [_deserialize(block) for block in blocks]
         self.head = _deserialize(head)
+        self.vote = _deserialize(vote) if vote is not None else None
         self.element_symmetry = element_symmetry
         if self.head.output_symmetry == "none":  # an order-dependent head (a baseline) takes a fixed set, no padding
             self.symmetry = {"output": "none", "set": None, "element": None}
@@ -57,14 +61,18 @@ class SetModel(SetInputModel):
     def build(self, input_shape):
         shape = elements_shape(input_shape)
         self.element_shape = tuple(shape[2:])
-        build_in_order(self.set_blocks + [self.head], shape)
+        output_shape = build_in_order(self.set_blocks + [self.head], shape)
+        if self.vote is not None and not self.vote.built:
+            self.vote.build([output_shape, shape])
 
     def call(self, inputs, mask=None, training=None):
-        x, mask, context = split_inputs(inputs, mask)
-        check_element_shape(x.shape, self.element_shape, self.name)
+        elements, mask, context = split_inputs(inputs, mask)
+        check_element_shape(elements.shape, self.element_shape, self.name)
+        x = elements
         for block in self.set_blocks:
             x = call_layer(block, x, mask=mask, **context)
-        return call_layer(self.head, x, mask=mask)
+        output = call_layer(self.head, x, mask=mask)
+        return output if self.vote is None else call_layer(self.vote, [output, elements], mask=mask)
 
     def classifier_layer(self):
         return getattr(self.head, "output_dense", None)
@@ -78,4 +86,5 @@ class SetModel(SetInputModel):
             "blocks": [keras.saving.serialize_keras_object(block) for block in self.set_blocks],
             "head": keras.saving.serialize_keras_object(self.head),
             "element_symmetry": self.element_symmetry,
+            "vote": None if self.vote is None else keras.saving.serialize_keras_object(self.vote),
         }

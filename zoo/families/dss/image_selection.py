@@ -9,7 +9,7 @@ import keras
 
 from zoo.families.dss.paper import SET_ARCHITECTURES, architectures, set_layer_kind
 from zoo.families.widths import scaled
-from zoo.layers.deviation import SetDeviation
+from zoo.layers.deviation import DeviationVote, SetDeviation
 from zoo.layers.siamese import Siamese
 from zoo.models.architectures import set_blocks
 from zoo.models.heads import SelectionHead
@@ -46,11 +46,13 @@ def input_spec(set_size, what="RGB in [0, 1], 64 × 64 px"):
             "value_range": [0.0, 1.0]}
 
 
-def build_selection_model(architecture, set_size, width=1.0, dropout=0.0, mean_deviation=False):
+def build_selection_model(architecture, set_size, width=1.0, dropout=0.0, mean_deviation=False, vote_weight=0.0):
     """The paper's image selection network of `architecture` for sets of `set_size` 64 px images, built.
 
     With `mean_deviation`, every image enters beside its absolute difference from the set's mean image
     (`SetDeviation`): the cue of the farthest-from-the-mean heuristic, as channels the network learns to weigh.
+    With `vote_weight` > 0, the network's standardized scores are added to that weight times the heuristic's
+    standardized scores (`DeviationVote`).
     """
     blocks = [SetDeviation()] if mean_deviation else []
     for stage, pool in zip(widths_for(architecture), POOLS):
@@ -60,6 +62,7 @@ def build_selection_model(architecture, set_size, width=1.0, dropout=0.0, mean_d
                              aggregate_initializer="zeros")
         blocks.append(Siamese(keras.layers.MaxPooling2D(pool)))
     head = SelectionHead(scaled(HEAD_WIDTHS, width), pool="max", activation="elu")
-    model = SetModel(blocks, head, name=architecture)
+    vote = DeviationVote(vote_weight) if vote_weight else None
+    model = SetModel(blocks, head, vote=vote, name=architecture)
     model.build((None, set_size, IMAGE_SIZE, IMAGE_SIZE, 3))
     return model

@@ -82,12 +82,19 @@ class FrameSelectionFamily(Family):
                                        if os.environ.get("ZOO_CACHE_DIR") else None)
         self._cache = None
 
-    def build(self, architecture, width=1.0, dropout=0.0, mean_deviation=False, **unused):
+    def build(self, architecture, width=1.0, dropout=0.0, mean_deviation=False, vote_weight=0.0, **unused):
         self.check_architecture(architecture)
-        return build_selection_model(architecture, SET_SIZE, width, dropout, mean_deviation)
+        return build_selection_model(architecture, SET_SIZE, width, dropout, mean_deviation, vote_weight)
 
     def entry_notes(self, hyperparameters):
-        return width_note(hyperparameters)
+        notes = width_note(hyperparameters)
+        if hyperparameters.get("vote_weight"):
+            weight = hyperparameters["vote_weight"]
+            notes.append(f"Its scores are the network's, standardized over the set, plus {weight:g}× "
+                         "the standardized distances from the set's mean frame (`DeviationVote`, the heuristic's cue): "
+                         "the network was trained alone, then the vote's weight was chosen on the validation clips "
+                         "(none of the test clips).")
+        return notes
 
     @property
     def missing_data(self):
