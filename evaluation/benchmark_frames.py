@@ -78,7 +78,8 @@ def benchmark_frames(root, cache_dir, width=1.0, architecture="dss_sum", steps=1
     pipeline = _per_second(steps * BATCH_SIZE, lambda: [batches[i] for i in range(steps)])
     family = get_family("ucf101")
     keras.utils.set_random_seed(0)
-    model = family.compile(family.build(architecture, width=width, mean_deviation=True))
+    defaults = family.architectures[architecture].defaults
+    model = family.compile(family.build(architecture, **{**defaults, "width": width}))
     x, y = batches[0]
     step = _timed(lambda: model.train_on_batch(x, y), repeats)
     model.fit(batches, epochs=1, steps_per_epoch=1, verbose=0)  # tracing is not timed

@@ -8,6 +8,11 @@ from zoo.layers import masking
 from zoo.layers.base import SetLayer
 
 
+def _deviation(x, mask):
+    """`|x_i − mean_j x_j|` for every element, the mean over the set's real elements only."""
+    return ops.abs(x - masking.set_mean(x, mask, keepdims=True))
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class SetDeviation(SetLayer):
     """`[x_i, |x_i − mean_j x_j|]` along the channel axis: a DSS-style equivariant map (identity and mean pooling,
@@ -25,8 +30,7 @@ class SetDeviation(SetLayer):
     """
 
     def call(self, inputs, mask=None):
-        mean = masking.set_mean(inputs, mask, keepdims=True)
-        return ops.concatenate([inputs, ops.abs(inputs - mean)], axis=-1)
+        return ops.concatenate([inputs, _deviation(inputs, mask)], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (None if input_shape[-1] is None else 2 * input_shape[-1],)
@@ -68,7 +72,7 @@ class DeviationVote(SetLayer):
         if isinstance(mask, (list, tuple)):  # Keras fills in one (absent) mask per input when none is given
             mask = next((m for m in mask if m is not None), None)
         axes = tuple(range(2, len(elements.shape)))
-        deviation = ops.mean(ops.abs(elements - masking.set_mean(elements, mask, keepdims=True)), axis=axes)
+        deviation = ops.mean(_deviation(elements, mask), axis=axes)
         votes = _standardized(scores, mask) + self.weight * _standardized(deviation, mask)
         if mask is None:
             return votes
