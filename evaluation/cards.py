@@ -54,30 +54,52 @@ def leaderboard_rows(family, name):
     return table.loc[table["model"] == name, CARD_COLUMNS].to_dict("records")
 
 
-def baseline_shortfall(family, name):
-    """A card sentence naming the trivial baselines that beat entry `name` on its family's primary metric, or ""."""
+def baseline_comparison(family, name):
+    """How entry `name` compares with the trivial baselines of its family's leaderboard on the primary metric.
+
+    A margin counts as a win only when it is larger than the seeds' spread (the larger of the two stds).
+
+    Returns:
+        `(evaluation, limitation)`: a sentence for the card's evaluation section ("" without baselines) and one for
+        its limitations, naming the baselines the entry loses to or beats by less than the spread ("" for none).
+    """
     path = leaderboard_path(family.name)
     if not path.exists():
-        return ""
+        return "", ""
     table = pd.read_csv(path)
-    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()]
-    means = primary.set_index("model")["mean"].dropna()
-    if name not in means:
-        return ""
-    ours, higher = means[name], higher_is_better(family.task.primary)
-    better = {model.removeprefix("baseline:").replace("_", " "): value for model, value in means.items()
-              if model.startswith("baseline:") and (value > ours if higher else value < ours)}
-    if not better:
-        return ""
-    listed = "; ".join(f"the trivial {b} predictor scores {v:g}" for b, v in better.items())
-    return (f"On this test data it does not beat the trivial baseline: {family.task.primary} {ours:g}, while "
-            f"{listed} (see {path.name}).")
+    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()].set_index("model")
+    primary = primary[primary["mean"].notna()]
+    baselines = [model for model in primary.index if model.startswith("baseline:")]
+    if name not in primary.index or not baselines:
+        return "", ""
+    metric, sign = family.task.primary, 1.0 if higher_is_better(family.task.primary) else -1.0
+    ours, ours_std = primary.loc[name, "mean"], _std(primary.loc[name])
+    verdicts, losses, close = [], [], []
+    for model in baselines:
+        label = f"the trivial {model.removeprefix('baseline:').replace('_', ' ')} predictor"
+        value, spread = primary.loc[model, "mean"], max(ours_std, _std(primary.loc[model]))
+        margin = sign * (ours - value)
+        verdict = ("behind it" if margin < 0 else "ahead by more than the seeds' spread" if margin > spread
+                   else "ahead by less than the seeds' spread")
+        verdicts.append(f"{label} scores {value:.4g} ± {_std(primary.loc[model]):.2g} ({verdict})")
+        (losses if margin < 0 else close if margin <= spread else []).append(f"{label} ({value:.4g})")
+    evaluation = (f"Against the trivial baselines on the same test sets ({path.name}): {metric} {ours:.4g} ± "
+                  f"{ours_std:.2g}; " + "; ".join(verdicts) + ".")
+    limitation = " ".join(
+        ([f"On this test data it does not beat {' or '.join(losses)}."] if losses else [])
+        + ([f"It is ahead of {' and '.join(close)} by less than the seeds' spread: not clearly better."]
+           if close else []))
+    return evaluation, limitation
+
+
+def _std(row):
+    return 0.0 if pd.isna(row.get("std")) else float(row["std"])
 
 
 def describe(family, info):
     """The card fields a family adds to an entry's `zoo.json`: task type, output, usage, limitations, retrain."""
-    shortfall = baseline_shortfall(family, info["name"])
-    return {**{k: v for k, v in info.items() if k != "files"},
+    comparison, shortfall = baseline_comparison(family, info["name"])
+    return {**{k: v for k, v in info.items() if k != "files"}, "baseline_comparison": comparison,
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
                                               [shortfall] if shortfall else []),

@@ -17,7 +17,8 @@ DEFAULT_WORK_DIR = Path("runs")
 
 
 def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, seed=0, fixed=None, verbose=2):
-    """Search the architecture's hyper-parameters, then fit the best configuration on the training split.
+    """Search the architecture's hyper-parameters, fit the best configuration on the training split, then let the
+    family choose what needs no training on the validation split (`Family.after_fit`).
 
     Steps resume from `work_dir` when a run was interrupted (the tuner's trials, then the fit's checkpoints).
 
@@ -45,10 +46,13 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
     train, val = family.load_split("train", size=budget.get("train_size")), family.load_split("val")
     model, fit_summary = fit_model(model, family, train, val, epochs=budget["epochs"], patience=budget["patience"],
                                    seed=seed, checkpoint_dir=work / "final", verbose=verbose)
+    model, hyperparameters, after_fit = family.after_fit(model, architecture, hyperparameters)
     training = {
-        "summary": _summary(family, budget, fit_summary, search_summary),
+        "summary": " ".join([_summary(family, budget, fit_summary, search_summary)]
+                            + ([after_fit["summary"]] if after_fit else [])),
         "budget": budget["name"], "train_size": budget.get("train_size"), "seed": seed, "search": search_summary,
         "fit": fit_summary, **environment(), "date": datetime.date.today().isoformat(),
+        **({"after_fit": after_fit} if after_fit else {}),
     }
     return model, hyperparameters, training
 

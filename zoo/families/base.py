@@ -197,6 +197,16 @@ class Family:
         learned weights are from an analytic solution), in sentences; "" for nothing."""
         return ""
 
+    def after_fit(self, model, architecture, hyperparameters):
+        """A step after the fit that chooses, on the validation split, hyper-parameters that need no training
+        (e.g. the weights of a vote on the network's scores).
+
+        Returns:
+            `(model, hyperparameters, record)`: the compiled model to ship, its hyper-parameters and what to record
+            in the entry's training section (`None`: nothing was done).
+        """
+        return model, hyperparameters, None
+
     def entry_train_size(self):
         """The training-set size of the shipped entries, for the leaderboard."""
         return self.leaderboard.entry_train_size

@@ -5,23 +5,24 @@ Every layer here takes a padded batch of sets `(batch, n, *element_shape)` and a
 
 from zoo.layers.blocks import SetBlock
 from zoo.layers.deepsets import DeepSetsEquivariant
-from zoo.layers.deviation import DeviationVote, SetDeviation
+from zoo.layers.deviation import SetDeviation
 from zoo.layers.dss import DSSLayer
 from zoo.layers.element import CircularConv
 from zoo.layers.graph import GraphConv, MeshConv
 from zoo.layers.pooling import ElementPooling, SetPooling
 from zoo.layers.siamese import Siamese
+from zoo.layers.votes import SelectionVote
 
 __all__ = [
     "CircularConv",
     "DSSLayer",
     "DeepSetsEquivariant",
-    "DeviationVote",
     "ElementPooling",
     "GraphConv",
     "MeshConv",
     "SetBlock",
     "SetDeviation",
+    "SelectionVote",
     "SetPooling",
     "Siamese",
 ]

@@ -17,14 +17,17 @@ from zoo.families.dss.image_selection import (
     DEVICE_HYPERPARAMETERS,
     IMAGE_SIZE,
     build_selection_model,
+    choose_vote,
     input_spec,
     selection_architectures,
 )
 from zoo.families.dss.paper import PAPER
 from zoo.families.widths import width_note
+from zoo.layers.votes import path_ends
 from zoo.tasks import Selection
 
 SET_SIZE, STRIDE = 8, 5
+VALIDATION_SEEDS = (1, 2, 3)
 TRAIN_STEPS, BATCH_SIZE, SETS_PER_VIDEO = 40, 16, 50
 # Training sets are drawn by threads while the device computes: with one, a GPU waits on every batch
 # (evaluation/results/benchmark-frames-*.csv).
@@ -35,6 +38,13 @@ def farthest_from_mean(x):
     """A trivial predictor: the frame farthest (L1) from the set's mean frame, an extreme of the motion (the first
     or the last frame). Returns scores."""
     return np.abs(x - x.mean(axis=1, keepdims=True)).mean(axis=(2, 3, 4))
+
+
+def farther_path_end(x):
+    """A trivial predictor: of the two ends of the shortest path through the frames (`path_ends`), the one
+    farther from the set's mean frame. Returns scores."""
+    deviation = farthest_from_mean(x)
+    return 10.0 * np.asarray(path_ends(x)) + deviation / (deviation.max(axis=1, keepdims=True) + 1e-12)
 
 
 def _search(hp, architecture):
@@ -55,7 +65,7 @@ class FrameSelectionFamily(Family):
             # cue: on the validation clips DSS(sum) reached 0.40 with it against 0.29 without (CPU budget).
             architectures=selection_architectures(_search, {**DEFAULTS, "mean_deviation": True}),
             input_spec=input_spec(SET_SIZE, "RGB in [0, 1], frames centre-cropped to a square and resized to 64 px"),
-            baselines={"farthest_from_mean": farthest_from_mean},
+            baselines={"farthest_from_mean": farthest_from_mean, "farther_path_end": farther_path_end},
             wording=Wording(
                 datasets=("ucf101",),
                 notes=("Trained on the 22-clip UCF101 subset shared with the zoo, not on full UCF101: the paper's "
@@ -82,18 +92,28 @@ class FrameSelectionFamily(Family):
                                        if os.environ.get("ZOO_CACHE_DIR") else None)
         self._cache = None
 
-    def build(self, architecture, width=1.0, dropout=0.0, mean_deviation=False, vote_weight=0.0, **unused):
+    def build(self, architecture, width=1.0, dropout=0.0, mean_deviation=False, deviation_vote=0.0, path_end_vote=0.0,
+              **unused):
         self.check_architecture(architecture)
-        return build_selection_model(architecture, SET_SIZE, width, dropout, mean_deviation, vote_weight)
+        return build_selection_model(architecture, SET_SIZE, width, dropout, mean_deviation, deviation_vote,
+                                     path_end_vote)
+
+    def after_fit(self, model, architecture, hyperparameters):
+        """Choose the weights of the vote on the network's scores (`SelectionVote`) on the validation clips."""
+        sets = [self.load_split("val", seed) for seed in VALIDATION_SEEDS]
+        return choose_vote(self, model, architecture, hyperparameters, sets)
 
     def entry_notes(self, hyperparameters):
         notes = width_note(hyperparameters)
-        if hyperparameters.get("vote_weight"):
-            weight = hyperparameters["vote_weight"]
-            notes.append(f"Its scores are the network's, standardized over the set, plus {weight:g}× "
-                         "the standardized distances from the set's mean frame (`DeviationVote`, the heuristic's cue): "
-                         "the network was trained alone, then the vote's weight was chosen on the validation clips "
-                         "(none of the test clips).")
+        deviation, path_end = hyperparameters.get("deviation_vote"), hyperparameters.get("path_end_vote")
+        cues = ([f"{deviation:g}× the standardized distances from the set's mean frame (the farthest-from-mean "
+                 "heuristic's cue)"] if deviation else [])
+        cues += ([f"{path_end:g} on the two ends of the shortest path through the frames (the first and the last "
+                  "frame of steady motion), leaving the network to tell which end comes first"] if path_end else [])
+        if cues:
+            notes.append("Its scores are the network's, standardized over the set, plus " + " and ".join(cues)
+                         + " (`SelectionVote`): the network was trained alone, then the vote's weights were chosen on "
+                         "the validation clips (none of the test clips).")
         return notes
 
     @property
