@@ -6,7 +6,15 @@ import numpy as np
 from zoo.families import get_family
 from zoo.layers import DSSLayer, GraphConv, SetBlock, Siamese
 from zoo.layers.element import element_conv
-from zoo.models import InvariantHead, MergingHead, SelectionHead, SetExpansionModel, SetModel, SetUNet
+from zoo.models import (
+    InvariantHead,
+    MergingHead,
+    RecurrentModel,
+    SelectionHead,
+    SetExpansionModel,
+    SetModel,
+    SetUNet,
+)
 
 SIGNAL_ARCHITECTURES = get_family("signals").architectures
 UCF101_ARCHITECTURES = get_family("ucf101").architectures
@@ -65,6 +73,13 @@ def expansion_model():
     return model
 
 
+def recurrent_model(cell, sire_weight=0.0):
+    model = RecurrentModel([keras.layers.Embedding(10, 4)], cell=cell, units=5, sire_weight=sire_weight,
+                           input_range=(0, 9), name=f"recurrent_{cell}")
+    model.build((None, None))
+    return model
+
+
 def inputs_for(model, rng, batch=3, set_size=7):
     """Random inputs of the right shape (and dtype: tokens for token models) for one of the models above; a set
     axis of unknown size gets `set_size` elements."""
@@ -100,6 +115,8 @@ ALL_MODELS = {
     **{f"anomaly_mnist_{a}": (lambda a=a: family_model("anomaly_mnist", a)) for a in ("deepsets", "mlp")},
     "identity_sum": lambda: family_model("identity_sum", "deepsets"),
     "expansion": expansion_model,
+    "plain_rnn": lambda: recurrent_model("rnn"),
+    "sire_lstm": lambda: recurrent_model("lstm", sire_weight=0.1),
 }
 ORDER_DEPENDENT = sorted(name for name in ALL_MODELS
-                         if name in ("signals_mlp", "anomaly_mnist_mlp") or name.endswith(("_lstm", "_gru")))
+                         if name in ("signals_mlp", "anomaly_mnist_mlp") or name.endswith(("_lstm", "_gru", "_rnn")))

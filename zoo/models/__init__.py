@@ -4,9 +4,10 @@ from zoo.models.base import SetInputModel, ZooModel
 from zoo.models.expansion import SetExpansionModel
 from zoo.models.heads import FlatSetHead, InvariantHead, MergingHead, PerElementHead, SelectionHead
 from zoo.models.mlp import FlatSetMLP
+from zoo.models.recurrent import RecurrentModel
 from zoo.models.sequence import SequenceModel
 from zoo.models.set_model import SetModel
 from zoo.models.unet import SetUNet
 
-__all__ = ["FlatSetHead", "FlatSetMLP", "InvariantHead", "MergingHead", "PerElementHead", "SelectionHead",
-           "SequenceModel", "SetExpansionModel", "SetInputModel", "SetModel", "SetUNet", "ZooModel"]
+__all__ = ["FlatSetHead", "FlatSetMLP", "InvariantHead", "MergingHead", "PerElementHead", "RecurrentModel",
+           "SelectionHead", "SequenceModel", "SetExpansionModel", "SetInputModel", "SetModel", "SetUNet", "ZooModel"]

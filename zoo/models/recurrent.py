@@ -1,0 +1,165 @@
+"""Recurrent models on sets, regularised towards permutation invariance (SIRE; Cohen-Karlik et al., 2020).
+
+`s_t = f(s_{t−1}, φ(x_t))` from a learned initial state `s_0`, then `y = ρ(s_n)`. An RNN reads a set in the order
+given; SIRE adds `λ · E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` to the loss, over states s reached from prefixes of
+the training sequences and pairs of elements drawn from the batch, so that the order matters less (λ = 0 is the
+plain RNN).
+"""
+
+import keras
+from keras import ops
+
+from zoo.layers.base import build_in_order
+from zoo.layers.siamese import fold_set, set_size, unfold_set
+from zoo.models.base import SetInputModel
+from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
+from zoo.models.set_model import SET_GROUP
+
+CELLS = {"rnn": keras.layers.SimpleRNNCell, "gru": keras.layers.GRUCell, "lstm": keras.layers.LSTMCell}
+
+
+def _deserialize(layer):
+    return keras.saving.deserialize_keras_object(layer) if isinstance(layer, dict) else layer
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class RecurrentModel(SetInputModel):
+    """An RNN, GRU or LSTM over the elements in the order given, with a learned initial state and the SIRE
+    regulariser in its loss.
+
+    Padding slots (mask 0) leave the state unchanged, so a padded set gives the output of the set alone. The
+    output depends on the order (declared symmetry `"none"`, with `exact: False`: `zoo.check_symmetry` reports
+    how far it is from invariant). `model.fit` trains the regulariser on every backend: it lives in
+    `compute_loss`, and `model.sire_penalty(x)` measures it.
+
+    Args:
+        encoder: element layers `φ` (instances or serialized configs), e.g. `[Embedding(100, 32)]` for tokens;
+            `[]` feeds the elements themselves (`(batch, n, features)`).
+        cell: `"rnn"`, `"gru"` or `"lstm"`.
+        units: width of the state.
+        activation: the cell's activation (`"tanh"`; `"relu"` for the exact parity RNN).
+        head_units, head_activation: hidden Dense layers of `ρ`.
+        output_units: size of the output.
+        sire_weight: λ of the SIRE regulariser (0: a plain recurrent model).
+        seed: seed of the regulariser's draws.
+
+    Inputs: `(batch, n, *element_shape)` or `{"elements": ..., "mask": (batch, n) float}`.
+    Output: `(batch, output_units)`.
+
+    Example:
+    >>> model = RecurrentModel([keras.layers.Embedding(10, 8)], cell="gru", units=4, sire_weight=0.1)
+    >>> model(np.array([[3, 1, 4], [1, 5, 9]])).shape
+    (2, 1)
+    """
+
+    def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
+                 output_units=1, sire_weight=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if cell not in CELLS:
+            raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
+        self.encoder = [_deserialize(layer) for layer in encoder]
+        self.cell_kind, self.units, self.activation = cell, int(units), activation
+        self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
+        self.output_units, self.sire_weight, self.seed = int(output_units), float(sire_weight), seed
+        self.cell = CELLS[cell](self.units, activation=activation, name="cell")
+        self.head = [keras.layers.Dense(u, activation=head_activation, name=f"head_{i}")
+                     for i, u in enumerate(self.head_units)]
+        self.output_dense = keras.layers.Dense(self.output_units, name="output_dense")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.symmetry = {"output": "none", "exact": False, "set": SET_GROUP, "element": None, "padding": True}
+
+    def build(self, input_shape):
+        shape = elements_shape(input_shape)
+        self.element_shape = tuple(shape[2:])
+        features = build_in_order(self.encoder, (None,) + self.element_shape)
+        self.cell.build(tuple(features))
+        sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
+        self.initial_states = [self.add_weight(shape=(size,), initializer="zeros", name=f"initial_state_{i}")
+                               for i, size in enumerate(sizes)]
+        features = (None, self.units)
+        for layer in self.head + [self.output_dense]:
+            layer.build(features)
+            features = layer.compute_output_shape(features)
+
+    def encode(self, x):
+        """`φ` on every element: `(batch, n, *element_shape) -> (batch, n, features)`."""
+        n = set_size(x)
+        x = fold_set(x)
+        for layer in self.encoder:
+            x = layer(x)
+        return unfold_set(x, n)
+
+    def step(self, states, features, training=None):
+        """`f(s, x)`: the states after reading one encoded element `(batch, features)`."""
+        return list(self.cell(features, list(states), training=training)[1])
+
+    def states(self, inputs, mask=None, training=None):
+        """The states after every prefix: a list (one per state tensor, two for an LSTM) of `(batch, n + 1,
+        units)`, the learned initial state first."""
+        x, mask, _ = split_inputs(inputs, mask)
+        check_element_shape(x.shape, self.element_shape, self.name)
+        features = self.encode(x)
+        if mask is None:
+            mask = ops.ones(ops.shape(features)[:2], features.dtype)
+        batch = ops.shape(features)[0]
+        initial = [ops.broadcast_to(s, (batch, s.shape[0])) for s in self.initial_states]
+
+        def read(states, inputs):
+            element, real = inputs
+            new = self.step(states, element, training)
+            new = [ops.where(real[:, None] > 0, n, s) for n, s in zip(new, states)]
+            return new, new
+
+        time_major = (ops.moveaxis(features, 1, 0), ops.moveaxis(ops.cast(mask, features.dtype), 1, 0))
+        _, history = ops.scan(read, initial, time_major)
+        return [ops.concatenate([s[:, None], ops.moveaxis(h, 0, 1)], axis=1) for s, h in zip(initial, history)]
+
+    def call(self, inputs, mask=None, training=None):
+        x = self.states(inputs, mask, training)[0][:, -1]
+        for layer in self.head:
+            x = layer(x)
+        return self.output_dense(x)
+
+    def sire_penalty(self, inputs, mask=None):
+        """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch:
+        a state s reached from a random prefix of each sequence, and two elements drawn from the batch's real
+        elements."""
+        x, mask, _ = split_inputs(inputs, mask)
+        features = self.encode(x)
+        batch, n = ops.shape(features)[0], ops.shape(features)[1]
+        mask = ops.ones((batch, n), features.dtype) if mask is None else ops.cast(mask, features.dtype)
+        states = self.states(inputs, mask)
+        prefix = keras.random.randint((batch,), 0, n + 1, seed=self.seed_generator)
+        s = [ops.take_along_axis(h, prefix[:, None, None], axis=1)[:, 0] for h in states]
+        flat, real = ops.reshape(features, (batch * n, -1)), ops.reshape(mask, (batch * n,))
+        # Two elements per row, drawn among the batch's real elements (uniform logits over them).
+        logits = ops.where(real > 0, 0.0, -1e9)[None]
+        first = keras.random.categorical(ops.broadcast_to(logits, (batch, batch * n)), 1, seed=self.seed_generator)
+        second = keras.random.categorical(ops.broadcast_to(logits, (batch, batch * n)), 1, seed=self.seed_generator)
+        x1, x2 = ops.take(flat, first[:, 0], axis=0), ops.take(flat, second[:, 0], axis=0)
+        one_two = self.step(self.step(s, x1), x2)
+        two_one = self.step(self.step(s, x2), x1)
+        return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(one_two, two_one)))
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
+        if training and self.sire_weight:
+            loss = loss + self.sire_weight * self.sire_penalty(x)
+        return loss
+
+    def compute_output_shape(self, input_shape):
+        return (elements_shape(input_shape)[0], self.output_units)
+
+    def get_config(self):
+        return {
+            **self.base_config(),
+            "encoder": [keras.saving.serialize_keras_object(layer) for layer in self.encoder],
+            "cell": self.cell_kind,
+            "units": self.units,
+            "activation": self.activation,
+            "head_units": self.head_units,
+            "head_activation": self.head_activation,
+            "output_units": self.output_units,
+            "sire_weight": self.sire_weight,
+            "seed": self.seed,
+        }
