@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import assert_close, to_numpy
-from zoo.models.recurrent import RecurrentModel
+from zoo.models.recurrent import RecurrentModel, exact_parity_rnn
 
 
 def _tokens(rng, batch=16, n=6):
@@ -91,3 +91,14 @@ def test_config_and_keras_file_round_trip(rng, tmp_path):
 def test_an_unknown_cell_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown recurrent cell 'transformer'"):
         RecurrentModel(cell="transformer")
+
+
+def test_the_analytic_parity_rnn_is_exact_at_any_length(rng):
+    model = exact_parity_rnn()
+    bits = rng.integers(0, 2, size=(64, 100))
+    mask = (np.arange(100)[None] < rng.integers(1, 101, size=(64, 1))).astype("float32")
+    parity = to_numpy(model.predict({"elements": bits, "mask": mask}, verbose=0))[:, 0]
+    assert (parity == (bits * mask).sum(axis=1) % 2).all()
+    assert model.predict(np.array([[1] * 1000]), verbose=0)[0, 0] == 0.0
+    with pytest.raises(ValueError):
+        model.predict(np.array([[0, 2, 1]]), verbose=0)  # not a bit

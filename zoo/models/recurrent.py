@@ -7,6 +7,7 @@ plain RNN).
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 from zoo.layers.base import build_in_order
@@ -72,6 +73,7 @@ class RecurrentModel(SetInputModel):
         shape = elements_shape(input_shape)
         self.element_shape = tuple(shape[2:])
         features = build_in_order(self.encoder, (None,) + self.element_shape)
+        features = (None, 1) if len(features) == 1 else features
         self.cell.build(tuple(features))
         sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
         self.initial_states = [self.add_weight(shape=(size,), initializer="zeros", name=f"initial_state_{i}")
@@ -82,12 +84,14 @@ class RecurrentModel(SetInputModel):
             features = layer.compute_output_shape(features)
 
     def encode(self, x):
-        """`φ` on every element: `(batch, n, *element_shape) -> (batch, n, features)`."""
+        """`φ` on every element: `(batch, n, *element_shape) -> (batch, n, features)`; scalar elements (e.g. bits,
+        with no encoder) are one feature."""
         n = set_size(x)
         x = fold_set(x)
         for layer in self.encoder:
             x = layer(x)
-        return unfold_set(x, n)
+        x = ops.cast(x, self.compute_dtype)
+        return unfold_set(x[:, None] if len(x.shape) == 1 else x, n)
 
     def step(self, states, features, training=None):
         """`f(s, x)`: the states after reading one encoded element `(batch, features)`."""
@@ -163,3 +167,30 @@ class RecurrentModel(SetInputModel):
             "sire_weight": self.sire_weight,
             "seed": self.seed,
         }
+
+
+# The paper's 3-unit ReLU RNN for parity (Cohen-Karlik et al., 2020): h_t = ReLU(W3·x_t + W2·(W1·h_{t−1}) + B) and
+# parity = W1·h_t. With s = parity + x ∈ {0, 1, 2}, h = (2s, ReLU(2s − 1), ReLU(2s − 3)) and W1·h = (0, 1, 0).
+PARITY_W1, PARITY_W2, PARITY_W3, PARITY_B = (1.0, -1.0, -1.0), (2.0, 2.0, 2.0), (2.0, 2.0, 2.0), (0.0, -1.0, -3.0)
+
+
+def exact_parity_rnn(name="exact_rnn_parity"):
+    """The 3-unit ReLU RNN with the paper's analytic weights: the parity of a 0/1 sequence of any length, exactly,
+    with no training.
+
+    Inputs: `(batch, n)` bits (0/1 integers), with an optional mask for sequences shorter than n.
+    Output: `(batch, 1)` float, the parity (0.0 or 1.0).
+
+    Example:
+    >>> exact_parity_rnn().predict(np.array([[1, 0, 1, 1], [1, 1, 0, 0]]), verbose=0)
+    array([[1.], [0.]], dtype=float32)
+    """
+    model = RecurrentModel(cell="rnn", units=3, activation="relu", input_range=(0, 1), name=name)
+    model.build((None, None))
+    w1 = np.array(PARITY_W1, "float32")
+    model.cell.kernel.assign(np.array([PARITY_W3], "float32"))
+    model.cell.recurrent_kernel.assign(np.outer(w1, PARITY_W2).astype("float32"))  # h @ R = (W1·h) W2
+    model.cell.bias.assign(np.array(PARITY_B, "float32"))
+    model.output_dense.kernel.assign(w1[:, None])
+    model.output_dense.bias.assign(np.zeros(1, "float32"))
+    return model
