@@ -102,3 +102,30 @@ def test_the_analytic_parity_rnn_is_exact_at_any_length(rng):
     assert model.predict(np.array([[1] * 1000]), verbose=0)[0, 0] == 0.0
     with pytest.raises(ValueError):
         model.predict(np.array([[0, 2, 1]]), verbose=0)  # not a bit
+
+
+def test_pisgd_shuffles_the_real_elements_and_keeps_padding_last(rng):
+    model = _model("gru", permutations=4)
+    x = rng.normal(size=(5, 6, 3)).astype("float32")
+    mask = np.ones((5, 6), "float32")
+    mask[:, 4:] = 0.0
+    shuffled, shuffled_mask = (to_numpy(t) for t in model._shuffled(x, mask))
+    assert_close(shuffled_mask, mask)
+    for row in range(5):
+        assert sorted(map(tuple, shuffled[row, :4])) == sorted(map(tuple, x[row, :4]))
+        assert_close(shuffled[row, 4:], x[row, 4:])
+
+
+def test_pisgd_averages_over_more_orders_to_depend_less_on_the_order(rng):
+    x = _tokens(rng, batch=32)
+
+    def order_error(permutations):
+        keras.utils.set_random_seed(0)
+        model = _model("gru", permutations=permutations)
+        return np.abs(to_numpy(model(x)) - to_numpy(model(x[:, ::-1]))).mean()
+
+    assert order_error(64) < 0.5 * order_error(1)
+    model = _model("gru", permutations=2)
+    model.compile("adam", "mse")
+    model.fit(x, rng.normal(size=(32, 1)).astype("float32"), epochs=1, verbose=0)  # a random order per step
+    assert RecurrentModel.from_config(model.get_config()).permutations == 2

@@ -42,6 +42,8 @@ class RecurrentModel(SetInputModel):
         head_units, head_activation: hidden Dense layers of `ρ`.
         output_units: size of the output.
         sire_weight: λ of the SIRE regulariser (0: a plain recurrent model).
+        permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
+            order, and a prediction is the mean over k random orders (the paper's baseline used 20).
         seed: seed of the regulariser's draws.
 
     Inputs: `(batch, n, *element_shape)` or `{"elements": ..., "mask": (batch, n) float}`.
@@ -54,7 +56,7 @@ class RecurrentModel(SetInputModel):
     """
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
-                 output_units=1, sire_weight=0.0, seed=None, **kwargs):
+                 output_units=1, sire_weight=0.0, permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
@@ -62,6 +64,7 @@ class RecurrentModel(SetInputModel):
         self.cell_kind, self.units, self.activation = cell, int(units), activation
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
         self.output_units, self.sire_weight, self.seed = int(output_units), float(sire_weight), seed
+        self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
         self.head = [keras.layers.Dense(u, activation=head_activation, name=f"head_{i}")
                      for i, u in enumerate(self.head_units)]
@@ -97,14 +100,15 @@ class RecurrentModel(SetInputModel):
         """`f(s, x)`: the states after reading one encoded element `(batch, features)`."""
         return list(self.cell(features, list(states), training=training)[1])
 
-    def states(self, inputs, mask=None, training=None):
-        """The states after every prefix: a list (one per state tensor, two for an LSTM) of `(batch, n + 1,
-        units)`, the learned initial state first."""
+    def _features(self, inputs, mask):
+        """Encoded elements `(batch, n, features)` and a float mask `(batch, n)`."""
         x, mask, _ = split_inputs(inputs, mask)
         check_element_shape(x.shape, self.element_shape, self.name)
         features = self.encode(x)
-        if mask is None:
-            mask = ops.ones(ops.shape(features)[:2], features.dtype)
+        mask = ops.ones(ops.shape(features)[:2], features.dtype) if mask is None else ops.cast(mask, features.dtype)
+        return features, mask
+
+    def _recur(self, features, mask, training=None):
         batch = ops.shape(features)[0]
         initial = [ops.broadcast_to(s, (batch, s.shape[0])) for s in self.initial_states]
 
@@ -114,25 +118,44 @@ class RecurrentModel(SetInputModel):
             new = [ops.where(real[:, None] > 0, n, s) for n, s in zip(new, states)]
             return new, new
 
-        time_major = (ops.moveaxis(features, 1, 0), ops.moveaxis(ops.cast(mask, features.dtype), 1, 0))
-        _, history = ops.scan(read, initial, time_major)
+        _, history = ops.scan(read, initial, (ops.moveaxis(features, 1, 0), ops.moveaxis(mask, 1, 0)))
         return [ops.concatenate([s[:, None], ops.moveaxis(h, 0, 1)], axis=1) for s, h in zip(initial, history)]
 
-    def call(self, inputs, mask=None, training=None):
-        x = self.states(inputs, mask, training)[0][:, -1]
+    def states(self, inputs, mask=None, training=None):
+        """The states after every prefix: a list (one per state tensor, two for an LSTM) of `(batch, n + 1,
+        units)`, the learned initial state first."""
+        return self._recur(*self._features(inputs, mask), training=training)
+
+    def _shuffled(self, features, mask):
+        """Each set's real elements in a fresh random order (padding stays last, in place)."""
+        n = ops.shape(mask)[1]
+        padding_keys = 2.0 + ops.cast(ops.arange(n), mask.dtype)[None]
+        keys = ops.where(mask > 0, keras.random.uniform(ops.shape(mask), seed=self.seed_generator), padding_keys)
+        order = ops.one_hot(ops.argsort(keys, axis=1), n, dtype=features.dtype)  # (batch, n, n)
+        return ops.einsum("bij,bjf->bif", order, features), ops.einsum("bij,bj->bi", order, mask)
+
+    def _read_out(self, features, mask, training=None):
+        x = self._recur(features, mask, training)[0][:, -1]
         for layer in self.head:
             x = layer(x)
         return self.output_dense(x)
+
+    def call(self, inputs, mask=None, training=None):
+        features, mask = self._features(inputs, mask)
+        if not self.permutations:
+            return self._read_out(features, mask, training)
+        if training:  # π-SGD: a fresh random order of every set at every step
+            return self._read_out(*self._shuffled(features, mask), training=training)
+        outputs = [self._read_out(*self._shuffled(features, mask)) for _ in range(self.permutations)]
+        return ops.mean(ops.stack(outputs), axis=0)
 
     def sire_penalty(self, inputs, mask=None):
         """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch:
         a state s reached from a random prefix of each sequence, and two elements drawn from the batch's real
         elements."""
-        x, mask, _ = split_inputs(inputs, mask)
-        features = self.encode(x)
+        features, mask = self._features(inputs, mask)
         batch, n = ops.shape(features)[0], ops.shape(features)[1]
-        mask = ops.ones((batch, n), features.dtype) if mask is None else ops.cast(mask, features.dtype)
-        states = self.states(inputs, mask)
+        states = self._recur(features, mask)
         prefix = keras.random.randint((batch,), 0, n + 1, seed=self.seed_generator)
         s = [ops.take_along_axis(h, prefix[:, None, None], axis=1)[:, 0] for h in states]
         flat, real = ops.reshape(features, (batch * n, -1)), ops.reshape(mask, (batch * n,))
@@ -165,6 +188,7 @@ class RecurrentModel(SetInputModel):
             "head_activation": self.head_activation,
             "output_units": self.output_units,
             "sire_weight": self.sire_weight,
+            "permutations": self.permutations,
             "seed": self.seed,
         }
 
