@@ -55,6 +55,15 @@ def test_sire_is_zero_for_an_update_that_commutes_and_positive_otherwise(rng):
     assert float(model.sire_penalty(x)) > 1e-4
 
 
+def test_sub_is_zero_for_an_update_that_commutes_and_positive_otherwise(rng):
+    model, x = _model("lstm", sub_length=3), _tokens(rng)
+    assert float(model.sub_penalty(x)) > 1e-6
+    linear = _model("rnn", activation=None, sub_length=3)
+    linear(x)
+    linear.cell.recurrent_kernel.assign(np.eye(6, dtype="float32"))
+    assert float(linear.sub_penalty(x)) < 1e-10
+
+
 def test_the_loss_adds_lambda_times_sire_while_training_only(rng):
     model, x, y = _model("gru", sire_weight=3.0), _tokens(rng), rng.normal(size=(16, 1)).astype("float32")
     model.compile("adam", "mse")
@@ -64,27 +73,30 @@ def test_the_loss_adds_lambda_times_sire_while_training_only(rng):
     assert float(model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)) > plain
 
 
-def test_fit_with_a_large_lambda_drives_the_model_towards_invariance(rng):
+def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance(rng):
     x, y = _tokens(rng, batch=64), rng.normal(size=(64, 1)).astype("float32")
 
-    def order_error(sire_weight):
+    def order_error(sire_weight, sub_weight=0.0):
         keras.utils.set_random_seed(0)
-        model = _model("gru", sire_weight=sire_weight)
+        model = _model("gru", sire_weight=sire_weight, sub_weight=sub_weight)
         model.compile(keras.optimizers.Adam(0.01), "mse")
         model.fit(x, y, batch_size=16, epochs=8, verbose=0)
         return np.abs(to_numpy(model(x)) - to_numpy(model(x[:, ::-1]))).mean()
 
     assert order_error(10.0) < 0.5 * order_error(0.0)
+    assert order_error(0.0, sub_weight=10.0) < 0.5 * order_error(0.0)
 
 
 def test_config_and_keras_file_round_trip(rng, tmp_path):
-    model, x = _model("lstm", sire_weight=0.1, activation="relu", head_units=(5,)), _tokens(rng)
+    model = _model("lstm", sire_weight=0.1, sub_weight=0.01, sub_length=3, activation="relu", head_units=(5,))
+    x = _tokens(rng)
     expected = to_numpy(model(x))
     path = tmp_path / "rnn.keras"
     model.save(path)
     restored = keras.saving.load_model(path)
     assert isinstance(restored, RecurrentModel)
     assert (restored.cell_kind, restored.sire_weight, restored.activation) == ("lstm", 0.1, "relu")
+    assert (restored.sub_weight, restored.sub_length) == (0.01, 3)
     assert_close(to_numpy(restored(x)), expected, atol=1e-6)
 
 

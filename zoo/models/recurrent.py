@@ -3,7 +3,8 @@
 `s_t = f(s_{t−1}, φ(x_t))` from a learned initial state `s_0`, then `y = ρ(s_n)`. An RNN reads a set in the order
 given; SIRE adds `λ · E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` to the loss, over states s reached from prefixes of
 the training sequences and pairs of elements drawn from the batch, so that the order matters less (λ = 0 is the
-plain RNN).
+plain RNN). SUB (the paper's Appendix C) compares two random orders of a window of each sequence instead, and π-SGD
+reads every set in a fresh random order at each training step and averages over random orders at inference.
 """
 
 import keras
@@ -42,6 +43,7 @@ class RecurrentModel(SetInputModel):
         head_units, head_activation: hidden Dense layers of `ρ`.
         output_units: size of the output.
         sire_weight: λ of the SIRE regulariser (0: a plain recurrent model).
+        sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
         permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
             order, and a prediction is the mean over k random orders (the paper's baseline used 20).
         seed: seed of the regulariser's draws.
@@ -56,7 +58,8 @@ class RecurrentModel(SetInputModel):
     """
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
-                 output_units=1, sire_weight=0.0, permutations=0, seed=None, **kwargs):
+                 output_units=1, sire_weight=0.0, sub_weight=0.0, sub_length=4, permutations=0, seed=None,
+                 **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
@@ -64,6 +67,7 @@ class RecurrentModel(SetInputModel):
         self.cell_kind, self.units, self.activation = cell, int(units), activation
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
         self.output_units, self.sire_weight, self.seed = int(output_units), float(sire_weight), seed
+        self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
         self.head = [keras.layers.Dense(u, activation=head_activation, name=f"head_{i}")
@@ -103,14 +107,18 @@ class RecurrentModel(SetInputModel):
     def _features(self, inputs, mask):
         """Encoded elements `(batch, n, features)` and a float mask `(batch, n)`."""
         x, mask, _ = split_inputs(inputs, mask)
+        if not self.built:  # the penalties may be measured before any call
+            self.build(tuple(x.shape))
         check_element_shape(x.shape, self.element_shape, self.name)
         features = self.encode(x)
         mask = ops.ones(ops.shape(features)[:2], features.dtype) if mask is None else ops.cast(mask, features.dtype)
         return features, mask
 
-    def _recur(self, features, mask, training=None):
-        batch = ops.shape(features)[0]
-        initial = [ops.broadcast_to(s, (batch, s.shape[0])) for s in self.initial_states]
+    def _recur(self, features, mask, training=None, initial=None):
+        """The states after every prefix of `features`, from `initial` (default: the learned initial state)."""
+        if initial is None:
+            batch = ops.shape(features)[0]
+            initial = [ops.broadcast_to(s, (batch, s.shape[0])) for s in self.initial_states]
 
         def read(states, inputs):
             element, real = inputs
@@ -168,10 +176,26 @@ class RecurrentModel(SetInputModel):
         two_one = self.step(self.step(s, x2), x1)
         return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(one_two, two_one)))
 
+    def sub_penalty(self, inputs, mask=None):
+        """The SUB term: `E ||f(s, π1(w)) − f(s, π2(w))||²` for a window w of `sub_length` consecutive elements of
+        each sequence, read in two random orders π1, π2 from the state s reached just before it."""
+        features, mask = self._features(inputs, mask)
+        batch, n = ops.shape(features)[0], features.shape[1]
+        length = min(self.sub_length, n)
+        start = keras.random.randint((batch,), 0, n - length + 1, seed=self.seed_generator)
+        before = [ops.take_along_axis(h, start[:, None, None], axis=1)[:, 0] for h in self._recur(features, mask)]
+        window = ops.one_hot(start[:, None] + ops.arange(length)[None], n, dtype=features.dtype)  # (batch, L, n)
+        elements, real = ops.einsum("bln,bnf->blf", window, features), ops.einsum("bln,bn->bl", window, mask)
+        one = [h[:, -1] for h in self._recur(*self._shuffled(elements, real), initial=before)]
+        two = [h[:, -1] for h in self._recur(*self._shuffled(elements, real), initial=before)]
+        return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(one, two)))
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
         if training and self.sire_weight:
             loss = loss + self.sire_weight * self.sire_penalty(x)
+        if training and self.sub_weight:
+            loss = loss + self.sub_weight * self.sub_penalty(x)
         return loss
 
     def compute_output_shape(self, input_shape):
@@ -188,6 +212,8 @@ class RecurrentModel(SetInputModel):
             "head_activation": self.head_activation,
             "output_units": self.output_units,
             "sire_weight": self.sire_weight,
+            "sub_weight": self.sub_weight,
+            "sub_length": self.sub_length,
             "permutations": self.permutations,
             "seed": self.seed,
         }
