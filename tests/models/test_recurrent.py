@@ -141,3 +141,10 @@ def test_pisgd_averages_over_more_orders_to_depend_less_on_the_order(rng):
     model.compile("adam", "mse")
     model.fit(x, rng.normal(size=(32, 1)).astype("float32"), epochs=1, verbose=0)  # a random order per step
     assert RecurrentModel.from_config(model.get_config()).permutations == 2
+
+
+def test_predict_takes_sequences_of_ever_new_lengths(rng):
+    model = exact_parity_rnn()
+    for length in (3, 9, 27, 40, 81):  # Keras relaxes the traced shape to an unknown length along the way
+        bits = rng.integers(0, 2, size=(4, length))
+        assert (model.predict(bits, verbose=0)[:, 0] == bits.sum(axis=1) % 2).all()

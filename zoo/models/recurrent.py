@@ -121,12 +121,15 @@ class RecurrentModel(SetInputModel):
             initial = [ops.broadcast_to(s, (batch, s.shape[0])) for s in self.initial_states]
 
         def read(states, inputs):
-            element, real = inputs
+            element, real = inputs[:, :-1], inputs[:, -1:]
             new = self.step(states, element, training)
-            new = [ops.where(real[:, None] > 0, n, s) for n, s in zip(new, states)]
+            new = [ops.where(real > 0, n, s) for n, s in zip(new, states)]
             return new, new
 
-        _, history = ops.scan(read, initial, (ops.moveaxis(features, 1, 0), ops.moveaxis(mask, 1, 0)))
+        # One scanned tensor (the mask as a last feature): TensorFlow's scan cannot check several tensors of an
+        # unknown length against each other.
+        steps = ops.moveaxis(ops.concatenate([features, mask[:, :, None]], axis=-1), 1, 0)
+        _, history = ops.scan(read, initial, steps)
         return [ops.concatenate([s[:, None], ops.moveaxis(h, 0, 1)], axis=1) for s, h in zip(initial, history)]
 
     def states(self, inputs, mask=None, training=None):

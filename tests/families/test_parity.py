@@ -1,0 +1,36 @@
+"""SIRE parity: the splits, the analytic RNN on the harness's curve, and every architecture's inputs."""
+
+import numpy as np
+import pytest
+
+from zoo.families import get_family
+from zoo.metrics import at_set_size
+
+FAMILY = get_family("parity")
+
+
+def test_training_sequences_are_fixed_short_and_tests_are_long():
+    (x, y), (again, _) = FAMILY.load_split("train"), FAMILY.load_split("train")
+    lengths = x["mask"].sum(axis=1)
+    assert len(y) == 1000 and lengths.min() == 2 and lengths.max() == 10
+    np.testing.assert_array_equal(x["elements"], again["elements"])
+    test_x, test_y = FAMILY.load_split("test", seed=2, set_size=70)
+    assert test_x["elements"].shape == (300, 70) and test_x["mask"].all()
+    np.testing.assert_array_equal(test_y, test_x["elements"].sum(axis=1) % 2)
+
+
+def test_the_analytic_rnn_is_exact_on_the_whole_curve_and_the_baseline_is_chance():
+    model = FAMILY.build("exact_rnn")
+    scores = FAMILY.evaluate(lambda x: model.predict(x, verbose=0), seed=1)
+    assert scores["accuracy"] == 1.0 and scores[at_set_size("accuracy", 100)] == 1.0
+    baseline = FAMILY.evaluate(FAMILY.baselines["always_even"], seed=1)
+    assert 0.4 < baseline["accuracy"] < 0.6
+
+
+@pytest.mark.parametrize("architecture", sorted(FAMILY.architectures))
+def test_every_architecture_reads_padded_bit_sequences_of_any_length(architecture, rng):
+    model = FAMILY.build(architecture, **FAMILY.architectures[architecture].defaults)
+    x, _ = FAMILY.load_split("val")
+    assert np.asarray(model.predict(x, verbose=0)).shape == (500, 1)
+    with pytest.raises(ValueError):
+        model.predict(np.array([[0, 1, 2]]), verbose=0)  # not a bit
