@@ -23,7 +23,8 @@ def test_declared_symmetry_holds(rng, name):
 def test_order_dependent_models_have_their_order_dependence_reported_not_judged(rng, name):
     model = ALL_MODELS[name]()
     report = zoo.check_symmetry(model, inputs_for(model, rng), trials=2)
-    assert report["declared"]["output"] == "none" and "permutation" not in report["judged"]
+    declared = report["declared"]  # no set symmetry, or invariance that training only approaches (SIRE)
+    assert (declared["output"] == "none" or declared.get("exact") is False) and "permutation" not in report["judged"]
     assert report["permutation"] > 1e-4  # the order really matters
     if report["declared"].get("padding"):  # the recurrent models skip masked steps: padding is exact
         assert report["padding"] <= report["tolerance"] and report["passed"]

@@ -30,9 +30,9 @@ class RecurrentModel(SetInputModel):
     regulariser in its loss.
 
     Padding slots (mask 0) leave the state unchanged, so a padded set gives the output of the set alone. The
-    output depends on the order (declared symmetry `"none"`, with `exact: False`: `zoo.check_symmetry` reports
-    how far it is from invariant). `model.fit` trains the regulariser on every backend: it lives in
-    `compute_loss`, and `model.sire_penalty(x)` measures it.
+    output depends on the order: a plain model declares no set symmetry, a regularised or π-SGD one declares
+    invariance with `exact: False`, so `zoo.check_symmetry` reports how far it is from invariant. `model.fit`
+    trains the regulariser on every backend: it lives in `compute_loss`, and `model.sire_penalty(x)` measures it.
 
     Args:
         encoder: element layers `φ` (instances or serialized configs), e.g. `[Embedding(100, 32)]` for tokens;
@@ -74,7 +74,11 @@ class RecurrentModel(SetInputModel):
                      for i, u in enumerate(self.head_units)]
         self.output_dense = keras.layers.Dense(self.output_units, name="output_dense")
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.symmetry = {"output": "none", "exact": False, "set": SET_GROUP, "element": None, "padding": True}
+        # Regularised (SIRE, SUB) or π-SGD models aim at invariance without building it in: `check_symmetry` reports
+        # their error; a plain recurrent model has no set symmetry.
+        regularised = bool(self.sire_weight or self.sub_weight or self.permutations)
+        self.symmetry = {"output": "invariant" if regularised else "none", "set": SET_GROUP, "element": None,
+                         "padding": True, **({"exact": False} if regularised else {})}
 
     def build(self, input_shape):
         shape = elements_shape(input_shape)
