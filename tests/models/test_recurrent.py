@@ -148,3 +148,15 @@ def test_predict_takes_sequences_of_ever_new_lengths(rng):
     for length in (3, 9, 27, 40, 81):  # Keras relaxes the traced shape to an unknown length along the way
         bits = rng.integers(0, 2, size=(4, length))
         assert (model.predict(bits, verbose=0)[:, 0] == bits.sum(axis=1) % 2).all()
+
+
+def test_pisgd_predictions_reproduce(rng):
+    model, x = _model("lstm", permutations=5), _tokens(rng)
+    first = to_numpy(model.predict(x, verbose=0))
+    model(x, training=True)  # training draws move on; predictions keep their k orders
+    assert_close(to_numpy(model.predict(x, verbose=0)), first, atol=1e-6)
+    assert_close(to_numpy(model.predict(x[:5], verbose=0)), first[:5], atol=1e-6)  # whatever the batch
+    padded = {"elements": np.pad(x, ((0, 0), (0, 3))), "mask": np.pad(np.ones(x.shape, "float32"), ((0, 0), (0, 3)))}
+    assert_close(to_numpy(model.predict(padded, verbose=0)), first, atol=1e-5)
+    keys = to_numpy(model._fixed_draws(np.ones((2, 50), "float32"), 0))
+    assert len(np.unique(keys[0])) == 50 and 0 <= keys.min() and keys.max() < 1  # a proper order, no ties

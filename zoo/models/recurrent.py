@@ -45,7 +45,8 @@ class RecurrentModel(SetInputModel):
         sire_weight: λ of the SIRE regulariser (0: a plain recurrent model).
         sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
         permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
-            order, and a prediction is the mean over k random orders (the paper's baseline used 20).
+            order, and a prediction is the mean over k pseudo-random orders of the set's positions (the paper's
+            baseline used 20), fixed by `seed`: a set gets the same prediction in any batch, padded or not.
         seed: seed of the regulariser's draws.
 
     Inputs: `(batch, n, *element_shape)` or `{"elements": ..., "mask": (batch, n) float}`.
@@ -141,13 +142,24 @@ class RecurrentModel(SetInputModel):
         units)`, the learned initial state first."""
         return self._recur(*self._features(inputs, mask), training=training)
 
-    def _shuffled(self, features, mask):
-        """Each set's real elements in a fresh random order (padding stays last, in place)."""
+    def _shuffled(self, features, mask, draws=None):
+        """Each set's real elements in the order of `draws` `(batch, n)` (default: fresh uniform draws); padding
+        stays last, in place."""
         n = ops.shape(mask)[1]
-        padding_keys = 2.0 + ops.cast(ops.arange(n), mask.dtype)[None]
-        keys = ops.where(mask > 0, keras.random.uniform(ops.shape(mask), seed=self.seed_generator), padding_keys)
+        if draws is None:
+            draws = keras.random.uniform(ops.shape(mask), seed=self.seed_generator)
+        keys = ops.where(mask > 0, draws, 2.0 + ops.cast(ops.arange(n), mask.dtype)[None])
         order = ops.one_hot(ops.argsort(keys, axis=1), n, dtype=features.dtype)  # (batch, n, n)
         return ops.einsum("bij,bjf->bif", order, features), ops.einsum("bij,bj->bi", order, mask)
+
+    def _fixed_draws(self, mask, index):
+        """Keys in [0, 1) of each position, the same for every set, batch and call, so that inference orders never
+        depend on the batch or on padding: `frac(position · α)` for an irrational α per `index` and `seed`
+        (distinct for every position, by the three-gap theorem)."""
+        alpha = float(np.sqrt(2 + 3 * (index + 97 * (self.seed or 0))) % 1.0)  # 2 mod 3: never a square
+        positions = ops.cast(ops.arange(ops.shape(mask)[1]), "float32")[None] + 1.0
+        scaled = positions * alpha
+        return ops.cast(ops.broadcast_to(scaled - ops.floor(scaled), ops.shape(mask)), mask.dtype)
 
     def _read_out(self, features, mask, training=None):
         x = self._recur(features, mask, training)[0][:, -1]
@@ -161,7 +173,9 @@ class RecurrentModel(SetInputModel):
             return self._read_out(features, mask, training)
         if training:  # π-SGD: a fresh random order of every set at every step
             return self._read_out(*self._shuffled(features, mask), training=training)
-        outputs = [self._read_out(*self._shuffled(features, mask)) for _ in range(self.permutations)]
+        # The same k orders of each set's positions at every prediction: predictions reproduce and ignore padding.
+        orders = [self._shuffled(features, mask, self._fixed_draws(mask, i)) for i in range(self.permutations)]
+        outputs = [self._read_out(*order) for order in orders]
         return ops.mean(ops.stack(outputs), axis=0)
 
     def sire_penalty(self, inputs, mask=None):
