@@ -24,6 +24,18 @@ def _deserialize(layer):
     return keras.saving.deserialize_keras_object(layer) if isinstance(layer, dict) else layer
 
 
+def _states_at(states, index):
+    """Every state tensor `(batch, n + 1, units)` at one step per set: `index` `(batch,)`, or an int for all."""
+    if isinstance(index, int):
+        return [h[:, index] for h in states]
+    return [ops.take_along_axis(h, index[:, None, None], axis=1)[:, 0] for h in states]
+
+
+def _squared_distance(states, others):
+    """Mean over the batch of the squared distance between two lists of state tensors, summed over them."""
+    return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(states, others)))
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class RecurrentModel(SetInputModel):
     """An RNN, GRU or LSTM over the elements in the order given, with a learned initial state and the SIRE
@@ -162,7 +174,7 @@ class RecurrentModel(SetInputModel):
         return ops.cast(ops.broadcast_to(scaled - ops.floor(scaled), ops.shape(mask)), mask.dtype)
 
     def _read_out(self, features, mask, training=None):
-        x = self._recur(features, mask, training)[0][:, -1]
+        x = _states_at(self._recur(features, mask, training), -1)[0]
         for layer in self.head:
             x = layer(x)
         return self.output_dense(x)
@@ -183,40 +195,44 @@ class RecurrentModel(SetInputModel):
         a state s reached from a random prefix of each sequence, and two elements drawn from the batch's real
         elements."""
         features, mask = self._features(inputs, mask)
-        batch, n = ops.shape(features)[0], ops.shape(features)[1]
-        states = self._recur(features, mask)
-        prefix = keras.random.randint((batch,), 0, n + 1, seed=self.seed_generator)
-        s = [ops.take_along_axis(h, prefix[:, None, None], axis=1)[:, 0] for h in states]
-        flat, real = ops.reshape(features, (batch * n, -1)), ops.reshape(mask, (batch * n,))
-        # Two elements per row, drawn among the batch's real elements (uniform logits over them).
-        logits = ops.where(real > 0, 0.0, -1e9)[None]
-        first = keras.random.categorical(ops.broadcast_to(logits, (batch, batch * n)), 1, seed=self.seed_generator)
-        second = keras.random.categorical(ops.broadcast_to(logits, (batch, batch * n)), 1, seed=self.seed_generator)
-        x1, x2 = ops.take(flat, first[:, 0], axis=0), ops.take(flat, second[:, 0], axis=0)
-        one_two = self.step(self.step(s, x1), x2)
-        two_one = self.step(self.step(s, x2), x1)
-        return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(one_two, two_one)))
+        return self._sire(features, mask, self._recur(features, mask))
 
     def sub_penalty(self, inputs, mask=None):
         """The SUB term: `E ||f(s, π1(w)) − f(s, π2(w))||²` for a window w of `sub_length` consecutive elements of
         each sequence, read in two random orders π1, π2 from the state s reached just before it."""
         features, mask = self._features(inputs, mask)
+        return self._sub(features, mask, self._recur(features, mask))
+
+    def _sire(self, features, mask, states):
+        batch, n = ops.shape(features)[0], ops.shape(features)[1]
+        s = _states_at(states, keras.random.randint((batch,), 0, n + 1, seed=self.seed_generator))
+        flat, real = ops.reshape(features, (batch * n, -1)), ops.reshape(mask, (batch * n,))
+        # Two elements per row, drawn among the batch's real elements (uniform logits over them).
+        logits = ops.broadcast_to(ops.where(real > 0, 0.0, -1e9)[None], (batch, batch * n))
+        first = keras.random.categorical(logits, 1, seed=self.seed_generator)[:, 0]
+        second = keras.random.categorical(logits, 1, seed=self.seed_generator)[:, 0]
+        x1, x2 = ops.take(flat, first, axis=0), ops.take(flat, second, axis=0)
+        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1))
+
+    def _sub(self, features, mask, states):
         batch, n = ops.shape(features)[0], features.shape[1]
         length = min(self.sub_length, n)
         start = keras.random.randint((batch,), 0, n - length + 1, seed=self.seed_generator)
-        before = [ops.take_along_axis(h, start[:, None, None], axis=1)[:, 0] for h in self._recur(features, mask)]
+        before = _states_at(states, start)
         window = ops.one_hot(start[:, None] + ops.arange(length)[None], n, dtype=features.dtype)  # (batch, L, n)
         elements, real = ops.einsum("bln,bnf->blf", window, features), ops.einsum("bln,bn->bl", window, mask)
-        one = [h[:, -1] for h in self._recur(*self._shuffled(elements, real), initial=before)]
-        two = [h[:, -1] for h in self._recur(*self._shuffled(elements, real), initial=before)]
-        return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(one, two)))
+        one, two = (_states_at(self._recur(*self._shuffled(elements, real), initial=before), -1) for _ in range(2))
+        return _squared_distance(one, two)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
-        if training and self.sire_weight:
-            loss = loss + self.sire_weight * self.sire_penalty(x)
-        if training and self.sub_weight:
-            loss = loss + self.sub_weight * self.sub_penalty(x)
+        if training and (self.sire_weight or self.sub_weight):
+            features, mask = self._features(x, None)
+            states = self._recur(features, mask)  # one pass serves both regularisers
+            if self.sire_weight:
+                loss = loss + self.sire_weight * self._sire(features, mask, states)
+            if self.sub_weight:
+                loss = loss + self.sub_weight * self._sub(features, mask, states)
         return loss
 
     def compute_output_shape(self, input_shape):
