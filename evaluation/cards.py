@@ -77,12 +77,17 @@ def baseline_comparison(family, name):
     verdicts, losses, close = [], [], []
     for model in baselines:
         label = f"the trivial {model.removeprefix('baseline:').replace('_', ' ')} predictor"
-        value, spread = primary.loc[model, "mean"], max(ours_std, _std(primary.loc[model]))
+        value, std = primary.loc[model, "mean"], _std(primary.loc[model])
         margin = sign * (ours - value)
-        verdict = ("behind it" if margin < 0 else "ahead by more than the seeds' spread" if margin > spread
-                   else "ahead by less than the seeds' spread")
-        verdicts.append(f"{label} scores {value:.4g} ± {_std(primary.loc[model]):.2g} ({verdict})")
-        (losses if margin < 0 else close if margin <= spread else []).append(f"{label} ({value:.4g})")
+        if margin < 0:
+            verdict = "behind it"
+            losses.append(f"{label} ({value:.4g})")
+        elif margin <= max(ours_std, std):
+            verdict = "ahead by less than the seeds' spread"
+            close.append(f"{label} ({value:.4g})")
+        else:
+            verdict = "ahead by more than the seeds' spread"
+        verdicts.append(f"{label} scores {value:.4g} ± {std:.2g} ({verdict})")
     evaluation = (f"Against the trivial baselines on the same test sets ({path.name}): {metric} {ours:.4g} ± "
                   f"{ours_std:.2g}; " + "; ".join(verdicts) + ".")
     limitation = " ".join(

@@ -32,8 +32,8 @@ class SetModel(SetInputModel):
             `"output": "equivariant"` when the output moves with the input (e.g. a merged image) rather than
             staying unchanged.
         vote: an optional layer that combines the head's output with the model's input elements,
-            `vote([head output, elements], mask=...)` (e.g. `DeviationVote`, a selection head's scores plus a
-            hand-made cue), keeping the head's symmetry.
+            `vote([head output, elements], mask=...)` (e.g. `SelectionVote`, a selection head's scores plus
+            cues from the set's geometry), keeping the head's symmetry.
         input_range: `(low, high)` of integer token elements (e.g. digits through an embedding), checked on
             NumPy inputs.
 
