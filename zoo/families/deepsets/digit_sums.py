@@ -8,7 +8,7 @@ digits are tokens (text) or MNIST images of handwritten digits.
 import keras
 import numpy as np
 
-from zoo.data import mnist
+from zoo.data import first_examples, mnist
 from zoo.data.batches import RandomBatches
 from zoo.data.digit_sums import expected_sum, image_sets, token_sets
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
@@ -91,7 +91,7 @@ class DigitSumTextFamily(DigitSumFamily):
             if self._train is None:  # one fixed training set, as in the paper
                 self._train = token_sets(self.train_sets, np.random.default_rng(0))
             x, y = self._train
-            return ({k: v[:size] for k, v in x.items()}, y[:size]) if size else (x, y)
+            return first_examples(x, y, size)
         if split == "val":
             return token_sets(self.val_sets, np.random.default_rng([1, seed]))
         return token_sets(self.test_sets, np.random.default_rng([2, seed, set_size or 0]), set_size)

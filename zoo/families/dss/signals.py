@@ -4,6 +4,7 @@ A set of 25 noisy copies of one periodic signal is classified as sine, square or
 so the element group H is circular translation and the DSS base layer is a circular Conv1D.
 """
 
+from zoo.data import first_examples
 from zoo.data.signals import CLASSES, PAPER_SEED, PAPER_SPLIT_SIZES, signal_splits
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.dss.paper import PAPER, architectures, set_layer_kind
@@ -114,4 +115,4 @@ class SignalsFamily(Family):
 
     def load_split(self, split, seed=PAPER_SEED, size=None, set_size=None):
         x, y = signal_splits(seed)[split]
-        return (x[:size], y[:size]) if size else (x, y)
+        return first_examples(x, y, size)

@@ -10,6 +10,7 @@ entry `deepsets_identity_sum` is that solution, with its weights set analyticall
 import keras
 import numpy as np
 
+from zoo.data import first_examples
 from zoo.data.number_sets import number_sets
 from zoo.families.base import Architecture, Family, LeaderboardPlan, Paper, TrainingPlan, Wording
 from zoo.layers import Siamese
@@ -84,7 +85,7 @@ class IdentitySumFamily(Family):
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":
             x, y = number_sets(TRAIN_SETS, np.random.default_rng(0))
-            return ({k: v[:size] for k, v in x.items()}, y[:size]) if size else (x, y)
+            return first_examples(x, y, size)
         count = VAL_SETS if split == "val" else TEST_SETS
         return number_sets(count, np.random.default_rng([1 if split == "val" else 2, seed, set_size or 0]), set_size)
 

@@ -8,6 +8,7 @@ not generalise past the training lengths.
 import keras
 import numpy as np
 
+from zoo.data import first_examples
 from zoo.data.sequence_tasks import parity_sets
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.sire.paper import PAPER
@@ -101,7 +102,7 @@ class ParityFamily(Family):
             if self._train is None:  # one fixed training set, as in the paper
                 self._train = parity_sets(TRAIN_SEQUENCES, np.random.default_rng(0))
             x, y = self._train
-            return ({k: v[:size] for k, v in x.items()}, y[:size]) if size else (x, y)
+            return first_examples(x, y, size)
         if split == "val":
             return parity_sets(VAL_SEQUENCES, np.random.default_rng([1, seed]))
         length = set_size or TEST_LENGTHS[-1]
