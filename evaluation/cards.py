@@ -21,7 +21,7 @@ MODEL_CARDS_DIR = Path(__file__).resolve().parents[1] / "model_cards"
 README_PATH = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- models:start -->", "<!-- models:end -->"
 CARD_COLUMNS = ["train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count", "paper", "note",
-                "backend"]
+                "backend", "order_sensitivity"]
 
 
 def leaderboard_path(family):
@@ -51,7 +51,8 @@ def leaderboard_rows(family, name):
     if not path.exists():
         return []
     table = _read(path)
-    return table.loc[table["model"] == name, CARD_COLUMNS].to_dict("records")
+    shown = [column for column in CARD_COLUMNS if column in table.columns]
+    return table.loc[table["model"] == name, shown].to_dict("records")
 
 
 def baseline_comparison(family, name):
@@ -97,6 +98,39 @@ def baseline_comparison(family, name):
     return evaluation, limitation
 
 
+def _record(entry):
+    """The recorded `zoo.json` of an entry: a pretrained one's, or the record kept of a withheld one (else None)."""
+    if entry.pretrained:
+        return read_info(entry.embedded_dir)
+    return read_withheld(entry.name) if entry.withheld else None
+
+
+def order_sensitivity_comparison(family, info):
+    """The entry's measured order sensitivity, compared with the same architecture unregularised (λ = 0).
+
+    Returns:
+        `(evaluation, limitation)`: a sentence for the card's evaluation section ("" when the harness does not
+        measure it) and one for its limitations when regularising did not lower it ("" otherwise).
+    """
+    measured = info.get("metrics", {}).get("order_sensitivity")
+    if not measured:
+        return "", ""
+    evaluation = (f"Order sensitivity, mean |f(x) − f(πx)| over the test sets with each set's elements reordered "
+                  f"at random (measured by the harness): {measured['mean']:.3g} ± {measured['std']:.2g}.")
+    plain = family.architectures[info["architecture"]].regularises
+    counterpart = next((entry for entry in load_registry().values()
+                        if entry.family == family.name and entry.architecture == plain), None)
+    record = _record(counterpart) if counterpart else None
+    theirs = (record or {}).get("metrics", {}).get("order_sensitivity")
+    if not theirs:
+        return evaluation, ""
+    label = f"{family.title(plain)} trained without the regulariser (`{counterpart.name}`, {theirs['mean']:.3g})"
+    if measured["mean"] < theirs["mean"]:
+        return evaluation + f" That is {theirs['mean'] / max(measured['mean'], 1e-12):.3g}× lower than {label}.", ""
+    return (evaluation + f" That is not lower than {label}.",
+            f"The regulariser did not make it less sensitive to order than {label} on these test sets.")
+
+
 def _std(row):
     return 0.0 if pd.isna(row.get("std")) else float(row["std"])
 
@@ -104,10 +138,12 @@ def _std(row):
 def describe(family, info):
     """The card fields a family adds to an entry's `zoo.json`: task type, output, usage, limitations, retrain."""
     comparison, shortfall = baseline_comparison(family, info["name"])
+    sensitivity, insensitive = order_sensitivity_comparison(family, info)
     return {**{k: v for k, v in info.items() if k != "files"}, "baseline_comparison": comparison,
+            "order_sensitivity": sensitivity,
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
-                                              [shortfall] if shortfall else []),
+                                              [s for s in (shortfall, insensitive) if s]),
             "retrain": family.retrain_command(info["name"]),
             "datasets": list(family.wording.datasets),
             "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
@@ -192,7 +228,7 @@ def refresh_cards(family=None):
 def _table_cells(entry, family):
     """`(parameters, test metric, weights)` of an entry in the README's table."""
     name, primary = entry.name, family.task.primary
-    record = read_info(entry.embedded_dir) if entry.pretrained else read_withheld(name) if entry.withheld else None
+    record = _record(entry)
     if record is None:
         weights = f"none ([card](model_cards/{name}.md))" if family.wording.unavailable_reason else "none"
         return "", "not trained", weights

@@ -24,7 +24,7 @@ from evaluation.cards import RESULTS_DIR, leaderboard_path, read_withheld, refre
 from evaluation.harness import DEFAULT_SEEDS, evaluate_baseline, evaluate_model, summarize
 from zoo.environment import environment
 from zoo.families import get_family
-from zoo.metrics import split_key
+from zoo.metrics import at_set_size, split_key
 from zoo.registry import load_registry
 
 SHIPPED = "shipped entry"  # the note of a study leaderboard's rows for the entries the package ships
@@ -32,6 +32,7 @@ WITHHELD = "withheld"  # the note of a trained entry's rows that fell short of t
 COLUMNS = ["model", "architecture", "train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count",
            "hyperparameters", "paper", "paper_note", "note", "training_data", "test_data", "backend",
            "keras_version", "device"]
+ORDER_SENSITIVITY = "order_sensitivity"  # the harness's mean |f(x) − f(πx)|, a column where a family measures it
 
 
 def runs_path(family_name):
@@ -52,23 +53,41 @@ def record_run(family_name, run):
 
 
 def _listed(family, key):
-    """Whether a metric key gets a leaderboard row: every plain metric, and the primary metric along a curve."""
+    """Whether a metric key gets a leaderboard row: every plain metric, and the primary metric along a curve (the
+    order sensitivity is a column of the rows, not a row)."""
     metric, set_size = split_key(key)
-    return set_size is None or metric == family.task.primary
+    return metric != ORDER_SENSITIVITY and (set_size is None or metric == family.task.primary)
+
+
+def columns(family):
+    """The leaderboard's columns: `COLUMNS`, and the order sensitivity where the family measures it."""
+    return COLUMNS + ([ORDER_SENSITIVITY] if family.leaderboard.order_sensitivity else [])
 
 
 def measurement_rows(family, row, measured, paper_key):
-    """One row per listed metric of `measured` (`{key: summary}`), on top of the common fields of `row`."""
+    """One row per listed metric of `measured` (`{key: summary}`), on top of the common fields of `row`; each
+    row carries the order sensitivity measured on the same test sets (at its set size), when there is one."""
     rows = []
     for key, stats in measured.items():
         if not isinstance(stats, dict) or not _listed(family, key):
             continue
         metric, set_size = split_key(key)
+        sensitivity = measured.get(ORDER_SENSITIVITY if set_size is None else at_set_size(ORDER_SENSITIVITY,
+                                                                                          set_size))
         rows.append({**row, "metric": metric, "set_size": set_size, "mean": round(stats["mean"], 4),
                      "std": round(stats["std"], 4), "n_seeds": len(stats["values"]),
                      "paper": family.paper_result(paper_key, metric, set_size),
-                     "paper_note": family.leaderboard.paper_note})
+                     "paper_note": family.leaderboard.paper_note,
+                     **({ORDER_SENSITIVITY: round(sensitivity["mean"], 4)} if sensitivity else {})})
     return rows
+
+
+def _recorded(family, model, seeds):
+    """The harness's measurement recorded in an entry's `zoo.json`, when it holds everything the leaderboard
+    shows over the same seeds (else None)."""
+    recorded = model.zoo_info.get("metrics", {})
+    complete = ORDER_SENSITIVITY in recorded or not family.leaderboard.order_sensitivity
+    return recorded if recorded.get("seeds") == list(seeds) and complete else None
 
 
 def _entries(family, pretrained=True):
@@ -96,8 +115,7 @@ def entry_rows(family, seeds=DEFAULT_SEEDS):
     rows = []
     for entry in _entries(family):
         model = zoo.load(entry.name)
-        recorded = model.zoo_info.get("metrics", {})  # the harness's measurement, re-checked by tests
-        measured = recorded if recorded.get("seeds") == list(seeds) else evaluate_model(model, family, seeds)
+        measured = _recorded(family, model, seeds) or evaluate_model(model, family, seeds)  # re-checked by tests
         row = _entry_row(family, entry, model.zoo_info, model.count_params())
         rows += measurement_rows(family, row, measured, entry.architecture)
     return rows
@@ -175,7 +193,7 @@ def leaderboard(family_name, seeds=DEFAULT_SEEDS):
         rows = unavailable_rows(family)
     else:
         rows = entry_rows(family, seeds) + withheld_rows(family) + baseline_rows(family, seeds)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=columns(family))
 
 
 def _pyplot():

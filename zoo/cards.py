@@ -160,8 +160,9 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
 
     Args:
         info: the entry's `zoo.json` content, plus the card-only fields `limitations`, `retrain`, `usage`,
-            `findings`, `baseline_comparison` (a sentence), `datasets` (Hub or tfds names), `paper_results`
-            (`{metric: the paper's number}`) and `size_dependence` (`zoo.check_size_dependence`'s report) when known.
+            `findings`, `baseline_comparison` and `order_sensitivity` (sentences), `datasets` (Hub or tfds names),
+            `paper_results` (`{metric: the paper's number}`) and `size_dependence` (`zoo.check_size_dependence`'s
+            report) when known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
         leaderboard_file: where those rows come from, named in the card.
     """
@@ -204,7 +205,8 @@ Evaluated on: {info['dataset'].get('evaluation_split', 'unspecified')}.
 ## Evaluation (measured by the zoo's harness)
 
 {metric_lines or 'Not evaluated yet.'}
-{f"{chr(10)}{info['baseline_comparison']}{chr(10)}" if info.get('baseline_comparison') else ''}
+{f"{chr(10)}{info['baseline_comparison']}{chr(10)}" if info.get('baseline_comparison') else ''}\
+{f"{chr(10)}{info['order_sensitivity']}{chr(10)}" if info.get('order_sensitivity') else ''}
 Leaderboard rows{f' (`{leaderboard_file}`)' if leaderboard_file else ''}:
 
 {_table(list(leaderboard_rows))}

@@ -12,7 +12,7 @@ from keras import ops
 
 SET_SIZE_MARK = "@n="
 # Metrics where a smaller value is better; every other metric is better when larger.
-LOWER_IS_BETTER = {"mae_255", "mae", "mse", "median_rank", "loss", "scatter"}
+LOWER_IS_BETTER = {"mae_255", "mae", "mse", "median_rank", "loss", "scatter", "order_sensitivity"}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -57,3 +57,9 @@ def higher_is_better(key):
 def accuracy(y, scores):
     """Fraction of rows whose largest score is at the target index."""
     return float(np.mean(np.argmax(scores, axis=-1) == np.asarray(y)))
+
+
+def order_sensitivity(outputs, permuted_outputs):
+    """Mean |f(x) − f(πx)|: how much predictions move when the sets' elements are reordered (0 for an invariant
+    model), from the outputs on the sets and on the same sets permuted."""
+    return float(np.mean(np.abs(np.asarray(outputs, "float64") - np.asarray(permuted_outputs, "float64"))))

@@ -33,6 +33,12 @@ def _error(a, b):
     return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).max())
 
 
+def _mean_error(a, b):
+    if isinstance(a, dict):
+        return float(np.mean([_mean_error(a[key], b[key]) for key in a]))
+    return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).mean())
+
+
 def _scale(outputs):
     if isinstance(outputs, dict):
         return max(_scale(value) for value in outputs.values())
@@ -117,7 +123,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
 
     Errors of an exact declaration are judged against the tolerance; a model declared approximate
     (`"exact": False`, e.g. regularised towards invariance) and an output declared `"none"` have their permutation
-    error reported only.
+    error reported only, with their `order_sensitivity`: the mean |f(x) − f(πx)| over the permutations drawn.
 
     Args:
         model: a zoo model (it has a `symmetry` dict).
@@ -130,8 +136,9 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
         rtol: tolerance relative to the largest output magnitude, for `passed`.
 
     Returns:
-        dict with the maximum absolute error per test (`permutation`, `element`, `padding`), `scale` (largest
-        |output|), `tolerance`, `judged` (the tests that decide `passed`), `passed` and the `declared` symmetry.
+        dict with the maximum absolute error per test (`permutation`, `element`, `padding`), `order_sensitivity`
+        (None for an exact declaration), `scale` (largest |output|), `tolerance`, `judged` (the tests that decide
+        `passed`), `passed` and the `declared` symmetry.
 
     Example:
     >>> report = check_symmetry(zoo.load("dss_sum_signals"), x[:4])
@@ -147,6 +154,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
     output_axes = declared.get("output_axes", [1])
     graph = declared.get("graph")
     errors = {"permutation": 0.0, "element": None, "padding": None}
+    sensitivities = []
 
     for _ in range(trials):
         perm = rng.permutation(elements.shape[1])
@@ -156,8 +164,9 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
             moved[adjacency] = _take_elements(context[adjacency], perm, (1, 2))
         expected = _apply(base, lambda out, perm=perm: _take_elements(out, perm, output_axes)) \
             if kind in ("selection", "equivariant") else base
-        errors["permutation"] = max(errors["permutation"],
-                                    _error(run(elements[:, perm], mask[:, perm], **moved), expected))
+        permuted = run(elements[:, perm], mask[:, perm], **moved)
+        errors["permutation"] = max(errors["permutation"], _error(permuted, expected))
+        sensitivities.append(_mean_error(permuted, expected))
 
     group = declared.get("element")
     if group:
@@ -188,11 +197,12 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
     scale = _scale(base)
     tolerance = rtol * max(scale, 1.0)
     judged = [test for test in ("element", "padding") if errors[test] is not None]
-    if kind != "none" and declared.get("exact", True):
+    exact = kind != "none" and declared.get("exact", True)
+    if exact:
         judged.insert(0, "permutation")
     passed = all(errors[test] <= tolerance for test in judged)
-    return {**errors, "scale": scale, "tolerance": tolerance, "judged": judged, "passed": passed,
-            "declared": declared}
+    return {**errors, "order_sensitivity": None if exact else float(np.mean(sensitivities)), "scale": scale,
+            "tolerance": tolerance, "judged": judged, "passed": passed, "declared": declared}
 
 
 def check_size_dependence(model, x, mask=None, context=None, copies=2, rtol=1e-4):

@@ -27,17 +27,29 @@ def test_arithmetic_targets(rng, task, expected):
         arithmetic_sets(2, rng, 5, task="product")
 
 
-def test_half_range_is_invariant_within_each_half_only(rng):
-    def half_range(v):
-        return v[:, :5].max(axis=1) - v[:, 5:].min(axis=1)
+def test_arithmetic_sets_of_mixed_lengths_are_padded_and_scored_on_the_real_entries(rng):
+    x, y = arithmetic_sets(200, rng, length=(5, 30), task="range")
+    lengths = x["mask"].sum(axis=1)
+    assert x["elements"].shape == (200, 30) and lengths.min() == 5 and lengths.max() == 30
+    real = np.ma.masked_array(x["elements"], x["mask"] == 0)
+    np.testing.assert_array_equal(y, real.max(axis=1) - real.min(axis=1))
 
-    x, y = half_range_sets(200, rng, length=10)
-    np.testing.assert_array_equal(y, half_range(x))
-    within = np.concatenate([x[:, :5][:, rng.permutation(5)], x[:, 5:][:, rng.permutation(5)]], axis=1)
-    np.testing.assert_array_equal(half_range(within), y)
-    assert (half_range(x[:, ::-1]) != y).any()
-    with pytest.raises(ValueError, match="even length"):
-        half_range_sets(2, rng, length=7)
+
+@pytest.mark.parametrize("length", [10, 15])
+def test_half_range_is_invariant_within_each_half_only(rng, length):
+    half = length // 2  # the first ⌊n/2⌋ entries, then the rest
+
+    def target(v):
+        return v[:, :half].max(axis=1) - v[:, half:].min(axis=1)
+
+    x, y = half_range_sets(200, rng, length=length)
+    np.testing.assert_array_equal(y, target(x))
+    within = np.concatenate([x[:, :half][:, rng.permutation(half)],
+                             x[:, half:][:, rng.permutation(length - half)]], axis=1)
+    np.testing.assert_array_equal(target(within), y)
+    assert (target(x[:, ::-1]) != y).any()
+    with pytest.raises(ValueError, match="at least 2"):
+        half_range_sets(2, rng, length=1)
 
 
 @pytest.mark.parametrize("window", [4, 7])

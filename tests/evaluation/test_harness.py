@@ -123,3 +123,36 @@ def test_reship_keeps_weights_and_measurements(tiny_zoo, results_dir):
     cards.reship_entry("tiny_dss_signals")
     assert read_info(folder)["metrics"] == info["metrics"]
     np.testing.assert_allclose(zoo.load("tiny_dss_signals").predict(x, verbose=0), before, atol=1e-6)
+
+
+def test_the_harness_measures_order_sensitivity_where_the_family_asks():
+    family = get_family("parity")
+    exact = family.build("exact_rnn")
+    scores = family.evaluate(lambda x: exact.predict(x, verbose=0), seed=1)
+    assert scores["order_sensitivity"] == 0.0 and scores["order_sensitivity@n=100"] == 0.0
+    untrained = family.build("gru")  # reads in order: reordering moves its predictions
+    assert family.evaluate(lambda x: untrained.predict(x, verbose=0), seed=1)["order_sensitivity"] > 1e-4
+    assert "order_sensitivity" not in get_family("signals").evaluate(lambda x: np.zeros((len(x), 10)), seed=1)
+
+
+def test_order_sensitivity_is_a_column_of_every_row_not_a_row():
+    family = get_family("parity")
+    measured = {key: summarize([value]) for key, value in {
+        "accuracy": 0.9, "accuracy@n=10": 1.0, "mse": 0.1, "order_sensitivity": 0.25,
+        "order_sensitivity@n=10": 0.5, "order_sensitivity@n=20": 0.0}.items()}
+    rows = leaderboard.measurement_rows(family, {"model": "m"}, measured, "gru")
+    assert [(r["metric"], r["set_size"], r["order_sensitivity"]) for r in rows] == [
+        ("accuracy", None, 0.25), ("accuracy", 10, 0.5), ("mse", None, 0.25)]
+    assert leaderboard.columns(family)[-1] == "order_sensitivity"
+    assert "order_sensitivity" not in leaderboard.columns(get_family("signals"))
+
+
+@pytest.mark.parametrize("factor, verdict", [(0.1, "× lower than GRU"), (10.0, "That is not lower than GRU")])
+def test_a_regularised_entry_card_compares_its_order_sensitivity_with_the_plain_model(factor, verdict):
+    family = get_family("parity")
+    plain = zoo.load("gru_parity").zoo_info["metrics"]["order_sensitivity"]["mean"]
+    info = {"architecture": "sire_gru", "metrics": {"order_sensitivity": {"mean": factor * plain, "std": 0.0}}}
+    evaluation, limitation = cards.order_sensitivity_comparison(family, info)
+    assert evaluation.startswith("Order sensitivity, mean |f(x) − f(πx)|") and verdict in evaluation
+    assert "`gru_parity`" in evaluation and bool(limitation) == (factor > 1)
+    assert cards.order_sensitivity_comparison(family, {"architecture": "gru", "metrics": {}}) == ("", "")

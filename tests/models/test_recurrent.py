@@ -73,6 +73,23 @@ def test_the_loss_adds_lambda_times_sire_while_training_only(rng):
     assert float(model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)) > plain
 
 
+def test_lambda_zero_is_the_plain_loss_even_while_training(rng):
+    model, x, y = _model("lstm", sire_weight=0.0), _tokens(rng), rng.normal(size=(16, 1)).astype("float32")
+    model.compile("adam", "mse")
+    y_pred = model(x)
+    expected = float(np.mean(to_numpy(keras.losses.mean_squared_error(y, y_pred))))
+    assert_close(float(model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)), expected, atol=1e-6)
+
+
+def test_the_output_scale_multiplies_the_output_and_round_trips(rng):
+    x = _tokens(rng)
+    plain, scaled = _model("gru"), _model("gru", output_scale=1000.0)
+    plain(x), scaled(x)
+    scaled.set_weights(plain.get_weights())
+    assert_close(to_numpy(scaled(x)), 1000.0 * to_numpy(plain(x)), rtol=1e-5)
+    assert RecurrentModel.from_config(scaled.get_config()).output_scale == 1000.0
+
+
 def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance(rng):
     x, y = _tokens(rng, batch=64), rng.normal(size=(64, 1)).astype("float32")
 

@@ -16,6 +16,7 @@ def test_declared_symmetry_holds(rng, name):
     report = zoo.check_symmetry(model, inputs_for(model, rng), trials=2)
     assert report["passed"], report
     assert report["permutation"] <= report["tolerance"] and "permutation" in report["judged"]
+    assert report["order_sensitivity"] is None  # reported for approximate declarations only
     assert report["padding"] is not None and report["padding"] <= report["tolerance"]
 
 
@@ -26,6 +27,7 @@ def test_order_dependent_models_have_their_order_dependence_reported_not_judged(
     declared = report["declared"]  # no set symmetry, or invariance that training only approaches (SIRE)
     assert (declared["output"] == "none" or declared.get("exact") is False) and "permutation" not in report["judged"]
     assert report["permutation"] > 1e-4  # the order really matters
+    assert 0 < report["order_sensitivity"] <= report["permutation"]  # the mean change, below the largest
     if report["declared"].get("padding"):  # the recurrent models skip masked steps: padding is exact
         assert report["padding"] <= report["tolerance"] and report["passed"]
 

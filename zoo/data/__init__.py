@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 # The offline real data shared with every checkout of the zoo (`../shared/data` from the project's root), when it
 # exists; loaders default to it and name their official sources otherwise.
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -16,3 +18,25 @@ def first_examples(x, y, size=None):
     if not size:
         return x, y
     return ({key: value[:size] for key, value in x.items()} if isinstance(x, dict) else x[:size]), y[:size]
+
+
+def permute_sets(x, rng):
+    """`x` with the real elements of each set in a random order; padded positions keep their padding.
+
+    Args:
+        x: elements `(count, n, ...)`, or a dict with `"elements"` and a float `"mask"` `(count, n)` (other entries
+            are passed along unchanged).
+        rng: a NumPy `Generator`; every set gets its own permutation.
+
+    Example:
+    >>> permute_sets({"elements": tokens, "mask": mask}, np.random.default_rng(0))
+    """
+    elements = np.asarray(x["elements"] if isinstance(x, dict) else x)
+    mask = x.get("mask") if isinstance(x, dict) else None
+    real = np.ones(elements.shape[:2], bool) if mask is None else np.asarray(mask) > 0
+    shuffled = np.argsort(np.where(real, rng.random(real.shape), 2.0), axis=1, kind="stable")  # real ones first
+    slots = np.argsort(~real, axis=1, kind="stable")  # real positions in order, then the padded ones
+    index = np.empty_like(shuffled)
+    np.put_along_axis(index, slots, shuffled, axis=1)  # the k-th real slot receives the k-th shuffled real element
+    moved = np.take_along_axis(elements, index.reshape(index.shape + (1,) * (elements.ndim - 2)), axis=1)
+    return {**x, "elements": moved} if isinstance(x, dict) else moved

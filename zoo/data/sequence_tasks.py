@@ -26,32 +26,71 @@ def parity_sets(count, rng, min_length=2, max_length=10):
     return inputs, np.array([s.sum() % 2 for s in sequences], "float32")
 
 
+def _integer_sequences(count, rng, length, high):
+    """`count` sequences of integers 0 … `high`: an int32 array `(count, length)` for one length, or the padded
+    set input of uniform random lengths for `length = (shortest, longest)`; and the list of sequences."""
+    if isinstance(length, int):
+        x = rng.integers(0, high + 1, size=(count, length)).astype("int32")
+        return x, list(x)
+    shortest, longest = length
+    if not 1 <= shortest <= longest:
+        raise ValueError(f"Lengths must satisfy 1 ≤ shortest ≤ longest, got {shortest} and {longest}.")
+    sequences = [rng.integers(0, high + 1, size=n) for n in rng.integers(shortest, longest + 1, size=count)]
+    return pad_sets(sequences, dtype="int32", length=longest), sequences
+
+
+def arithmetic_target(sequence, task):
+    """The sum, range (max − min) or population variance of one integer sequence."""
+    if task not in ARITHMETIC_TASKS:
+        raise ValueError(f"Unknown arithmetic task {task!r}; expected one of {ARITHMETIC_TASKS}.")
+    values = np.asarray(sequence, "float64")
+    return {"sum": values.sum, "range": lambda: values.max() - values.min(), "variance": values.var}[task]()
+
+
 def arithmetic_sets(count, rng, length, task="sum", high=99):
-    """`count` sequences of `length` integers 0 … `high` and their sum, range (max − min) or variance.
+    """`count` sequences of integers 0 … `high` and their sum, range (max − min) or variance.
+
+    Args:
+        length: one length (an int32 array `(count, length)` comes back), or `(shortest, longest)` for uniform
+            random lengths (the padded set input with a mask).
 
     Example:
     >>> x, y = arithmetic_sets(4, np.random.default_rng(0), length=10, task="range")
+    >>> x, y = arithmetic_sets(4, np.random.default_rng(0), length=(5, 30))  # x["mask"] marks the real entries
     """
-    if task not in ARITHMETIC_TASKS:
-        raise ValueError(f"Unknown arithmetic task {task!r}; expected one of {ARITHMETIC_TASKS}.")
-    x = rng.integers(0, high + 1, size=(count, length)).astype("int32")
-    target = {"sum": lambda v: v.sum(axis=1), "range": lambda v: v.max(axis=1) - v.min(axis=1),
-              "variance": lambda v: v.var(axis=1)}[task](x.astype("float64"))
-    return x, target.astype("float32")
+    arithmetic_target((0,), task)  # an unknown task fails before any draw
+    x, sequences = _integer_sequences(count, rng, length, high)
+    return x, np.array([arithmetic_target(s, task) for s in sequences], "float32")
+
+
+def expected_maximum(lengths, high=99):
+    """E[max] of n integers drawn uniformly from 0 … `high`, per length n: Σ_k P(max > k). (E[min] is
+    `high` − E[max], by symmetry.)"""
+    n = np.asarray(lengths, "float64")
+    steps = np.arange(high)[(slice(None),) + (None,) * n.ndim]
+    return (1 - ((steps + 1) / (high + 1)) ** n[None]).sum(axis=0)
+
+
+def half_range(sequence):
+    """The maximum of the first half (the first ⌊n/2⌋ entries) minus the minimum of the rest."""
+    half = len(sequence) // 2
+    return float(np.max(sequence[:half]) - np.min(sequence[half:]))
 
 
 def half_range_sets(count, rng, length, high=99):
-    """`count` sequences of `length` (even) integers 0 … `high` and their half-range: the maximum of the first half
-    minus the minimum of the second. The target is invariant to permutations within each half only.
+    """`count` sequences of integers 0 … `high` and their half-range (`half_range`). The target is invariant to
+    permutations within each half only.
+
+    Args:
+        length: one length of at least 2 (an int32 array comes back), or `(shortest, longest)` (the padded input).
 
     Example:
-    >>> x, y = half_range_sets(4, np.random.default_rng(0), length=10)
+    >>> x, y = half_range_sets(4, np.random.default_rng(0), length=15)
     """
-    if length < 2 or length % 2:
-        raise ValueError(f"Half-range needs an even length of at least 2, got {length}.")
-    x = rng.integers(0, high + 1, size=(count, length)).astype("int32")
-    half = length // 2
-    return x, (x[:, :half].max(axis=1) - x[:, half:].min(axis=1)).astype("float32")
+    if min(length if isinstance(length, tuple) else (length,)) < 2:
+        raise ValueError(f"Half-range needs at least 2 entries per sequence, got length {length}.")
+    x, sequences = _integer_sequences(count, rng, length, high)
+    return x, np.array([half_range(s) for s in sequences], "float32")
 
 
 def locally_perturbed(images, window, rng):

@@ -25,8 +25,12 @@ import dataclasses
 from collections.abc import Callable
 
 import keras
+import numpy as np
 
-from zoo.metrics import at_set_size
+from zoo.data import permute_sets
+from zoo.metrics import at_set_size, order_sensitivity
+
+ORDER_SEED = 7  # the permutations of the order sensitivity: a stream of their own, apart from the test data's
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Architecture:
         weak: why the architecture stays far below the others on this task by design (e.g. the paper's negative
             result), in a sentence; its cards say so and the beat-chance guard exempts it.
         trained: False when `build` sets the weights itself (an analytic solution): nothing is trained.
+        regularises: the architecture this one is the regularised version of (the same model at weight 0); cards
+            compare their order sensitivity.
     """
 
     title: str
@@ -63,6 +69,7 @@ class Architecture:
     search: Callable | None = None
     weak: str | None = None
     trained: bool = True
+    regularises: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +129,9 @@ class LeaderboardPlan:
         study_hyperparameters: hyper-parameters every study run uses on top of its entry's.
         study_test_data: what a study run is evaluated on, in words.
         entry_train_size: the training-set size of the shipped entries, for the leaderboard.
+        order_sensitivity: whether the harness measures how much predictions depend on the order of a set's
+            elements, mean |f(x) − f(πx)| over the test sets with π drawn by `Family.permute` (a leaderboard
+            column), for families whose models are not invariant by construction.
     """
 
     kind: str = "entries"
@@ -134,6 +144,7 @@ class LeaderboardPlan:
     study_hyperparameters: dict = dataclasses.field(default_factory=dict)
     study_test_data: str = ""
     entry_train_size: object = None
+    order_sensitivity: bool = False
 
 
 class Family:
@@ -211,6 +222,11 @@ class Family:
         """The training-set size of the shipped entries, for the leaderboard."""
         return self.leaderboard.entry_train_size
 
+    def permute(self, x, rng):
+        """`x` rearranged by a random element of the symmetry group the task's target is invariant to, for the
+        harness's order sensitivity (default: each set's real elements in a random order)."""
+        return permute_sets(x, rng)
+
     # Generic behaviour.
 
     @property
@@ -235,18 +251,27 @@ class Family:
         """`{metric: value}` of `predict` (a model's or a baseline's `x -> prediction`) on the test split of `seed`.
 
         With `leaderboard.set_sizes`, every metric is measured at each set size (`"accuracy@n=25"`), and the
-        plain metric is its mean over the sizes.
+        plain metric is its mean over the sizes. With `leaderboard.order_sensitivity`, `"order_sensitivity"` is
+        measured alongside.
         """
         if not self.leaderboard.set_sizes:
-            x, y = self.load_split("test", seed=seed)
-            return self.task.score(y, predict(x))
+            return self._score(predict, seed)
         scores, per_size = {}, {}
         for set_size in self.leaderboard.set_sizes:
-            x, y = self.load_split("test", seed=seed, set_size=set_size)
-            for metric, value in self.task.score(y, predict(x)).items():
+            for metric, value in self._score(predict, seed, set_size).items():
                 scores[at_set_size(metric, set_size)] = value
                 per_size.setdefault(metric, []).append(value)
         return {**{m: sum(v) / len(v) for m, v in per_size.items()}, **scores}
+
+    def _score(self, predict, seed, set_size=None):
+        """The task's metrics of `predict` on one test draw, and its order sensitivity when the family measures it."""
+        x, y = self.load_split("test", seed=seed, set_size=set_size)
+        prediction = predict(x)
+        scores = self.task.score(y, prediction)
+        if self.leaderboard.order_sensitivity:
+            permuted = predict(self.permute(x, np.random.default_rng([ORDER_SEED, seed, set_size or 0])))
+            scores["order_sensitivity"] = order_sensitivity(prediction, permuted)
+        return scores
 
     def paper_result(self, architecture, metric, set_size=None):
         """The paper's number for `architecture` (or `"baseline:<name>"`) on `metric` (at `set_size`), or None."""

@@ -38,6 +38,8 @@ class InvariantHead(SetLayer):
         activation: activation of the hidden layers.
         dropout: dropout after each hidden layer.
         output_activation: activation of the output (None: logits).
+        output_scale: a constant the output is multiplied by, so that targets of large magnitude (sums of
+            integers) are learned at unit scale.
 
     Input shape: `(batch, n, *element_axes, channels)`, float mask `(batch, n)` optional.
     Output shape: `(batch, units)`.
@@ -50,7 +52,7 @@ class InvariantHead(SetLayer):
     output_symmetry = "invariant"
 
     def __init__(self, units, pool="sum", element_reduction="sum", hidden_units=(), activation="relu",
-                 dropout=0.0, output_activation=None, **kwargs):
+                 dropout=0.0, output_activation=None, output_scale=1.0, **kwargs):
         super().__init__(**kwargs)
         masking.get_pool(pool)
         self.units = int(units)
@@ -60,6 +62,7 @@ class InvariantHead(SetLayer):
         self.activation = activation
         self.dropout = float(dropout)
         self.output_activation = output_activation
+        self.output_scale = float(output_scale)
         self.element_pool = ElementPooling(element_reduction, name="element_pool")
         self.hidden = _dense_stack(self.hidden_units, activation, self.dropout, "hidden")
         self.output_dense = keras.layers.Dense(self.units, activation=output_activation, name="output_dense")
@@ -73,7 +76,7 @@ class InvariantHead(SetLayer):
         x = masking.set_pool(self.element_pool(inputs), self.pool, mask)
         for layer in self.hidden:
             x = layer(x, training=training)
-        return self.output_dense(x)
+        return self.output_dense(x) * self.output_scale
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.units)
@@ -88,6 +91,7 @@ class InvariantHead(SetLayer):
             "activation": self.activation,
             "dropout": self.dropout,
             "output_activation": self.output_activation,
+            "output_scale": self.output_scale,
         }
 
 

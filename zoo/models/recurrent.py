@@ -54,6 +54,8 @@ class RecurrentModel(SetInputModel):
         activation: the cell's activation (`"tanh"`; `"relu"` for the exact parity RNN).
         head_units, head_activation: hidden Dense layers of `ρ`.
         output_units: size of the output.
+        output_scale: a constant the output is multiplied by, so that targets of large magnitude (sums of
+            integers) are learned at unit scale.
         sire_weight: λ of the SIRE regulariser (0: a plain recurrent model).
         sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
         permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
@@ -71,15 +73,16 @@ class RecurrentModel(SetInputModel):
     """
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
-                 output_units=1, sire_weight=0.0, sub_weight=0.0, sub_length=4, permutations=0, seed=None,
-                 **kwargs):
+                 output_units=1, output_scale=1.0, sire_weight=0.0, sub_weight=0.0, sub_length=4, permutations=0,
+                 seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
         self.encoder = [_deserialize(layer) for layer in encoder]
         self.cell_kind, self.units, self.activation = cell, int(units), activation
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
-        self.output_units, self.sire_weight, self.seed = int(output_units), float(sire_weight), seed
+        self.output_units, self.output_scale = int(output_units), float(output_scale)
+        self.sire_weight, self.seed = float(sire_weight), seed
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
@@ -177,7 +180,7 @@ class RecurrentModel(SetInputModel):
         x = _states_at(self._recur(features, mask, training), -1)[0]
         for layer in self.head:
             x = layer(x)
-        return self.output_dense(x)
+        return self.output_dense(x) * self.output_scale
 
     def call(self, inputs, mask=None, training=None):
         features, mask = self._features(inputs, mask)
@@ -248,6 +251,7 @@ class RecurrentModel(SetInputModel):
             "head_units": self.head_units,
             "head_activation": self.head_activation,
             "output_units": self.output_units,
+            "output_scale": self.output_scale,
             "sire_weight": self.sire_weight,
             "sub_weight": self.sub_weight,
             "sub_length": self.sub_length,

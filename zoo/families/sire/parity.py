@@ -11,41 +11,27 @@ import numpy as np
 from zoo.data import first_examples
 from zoo.data.sequence_tasks import parity_sets
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
+from zoo.families.sire.architectures import SequenceWidths, build_sequence_model, sequence_architectures
 from zoo.families.sire.paper import PAPER
-from zoo.layers import Siamese
-from zoo.models import InvariantHead, RecurrentModel, SetModel
 from zoo.models.recurrent import exact_parity_rnn
 from zoo.tasks import Regression
 
 BITS = (0, 1)
 TEST_LENGTHS = tuple(range(10, 101, 10))
 TRAIN_SEQUENCES, VAL_SEQUENCES, TEST_PER_LENGTH = 1_000, 500, 300
-UNITS, DEEPSETS_WIDTH = 20, 100
-CELLS = ("rnn", "gru", "lstm")
-TITLES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
-
-
-def _search(hp):
-    return {"learning_rate": hp.Choice("learning_rate", [1e-3, 3e-3, 1e-2])}
-
-
-def _sire_search(hp):
-    return {**_search(hp), "sire_weight": hp.Choice("sire_weight", [0.01, 0.1, 1.0])}
+WIDTHS = SequenceWidths(units=20, deepsets_width=100)
 
 
 def _architectures():
-    recurrent = {cell: Architecture(TITLES[cell], {"learning_rate": 3e-3}, _search) for cell in CELLS}
-    sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE", {"learning_rate": 3e-3, "sire_weight": 0.1},
-                                         _sire_search) for cell in CELLS}
-    return {
-        **recurrent, **sire,
-        "pisgd_gru": Architecture("π-SGD GRU", {"learning_rate": 3e-3, "permutations": 20}, _search),
-        "deepsets": Architecture(
-            "DeepSets", {"learning_rate": 1e-3}, _search,
-            weak="DeepSets sums per-bit features, and parity of a sum needs a periodic ρ that a few Dense layers "
-                 "fit only over the training lengths (the paper's Fig. 1)."),
-        "exact_rnn": Architecture("exact ReLU RNN (analytic)", {}, trained=False),
-    }
+    return {**sequence_architectures(
+        deepsets_weak="DeepSets sums per-bit features, and parity of a sum needs a periodic ρ that a few Dense "
+                      "layers fit only over the training lengths (the paper's Fig. 1)."),
+            "exact_rnn": Architecture("exact ReLU RNN (analytic)", {}, trained=False)}
+
+
+def _deepsets_encoder():
+    return [keras.layers.Embedding(2, WIDTHS.deepsets_width),
+            keras.layers.Dense(WIDTHS.deepsets_width, activation="relu")]
 
 
 def always_even(x):
@@ -77,25 +63,15 @@ class ParityFamily(Family):
                 paper_results={name: {"accuracy": {n: 1.0 for n in TEST_LENGTHS}} for name in ("rnn", "exact_rnn")},
                 paper_note="Fig. 1: an RNN of ≈ 20 units learns parity exactly at every length up to 100, and the "
                            "3-unit ReLU RNN computes it exactly by construction; DeepSets (width 100) does not "
-                           "generalise past the training lengths (no number given)"))
+                           "generalise past the training lengths (no number given)",
+                order_sensitivity=True))
         self._train = None
 
-    def build(self, architecture, learning_rate=None, sire_weight=0.0, permutations=0, **unused):
+    def build(self, architecture, sire_weight=0.0, permutations=0, **unused):
         self.check_architecture(architecture)
         if architecture == "exact_rnn":
             return exact_parity_rnn(name=architecture)
-        if architecture == "deepsets":
-            layers = [keras.layers.Embedding(2, DEEPSETS_WIDTH),
-                      keras.layers.Dense(DEEPSETS_WIDTH, activation="relu")]
-            model = SetModel([Siamese(layer) for layer in layers],
-                             InvariantHead(1, pool="sum", hidden_units=(DEEPSETS_WIDTH,)), input_range=BITS,
-                             name=architecture)
-        else:
-            cell = architecture.removeprefix("sire_").removeprefix("pisgd_")
-            model = RecurrentModel(cell=cell, units=UNITS, sire_weight=sire_weight, permutations=permutations,
-                                   input_range=BITS, seed=0, name=architecture)
-        model.build((None, None))
-        return model
+        return build_sequence_model(architecture, WIDTHS, list, _deepsets_encoder, BITS, sire_weight, permutations)
 
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split == "train":

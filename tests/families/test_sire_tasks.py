@@ -1,0 +1,72 @@
+"""SIRE arithmetic (sum, range, variance) and half-range families: splits, trivial baselines, every architecture."""
+
+import numpy as np
+import pytest
+
+from zoo.data.sequence_tasks import arithmetic_sets, half_range
+from zoo.families import get_family
+from zoo.families.sire.arithmetic import expected_target
+from zoo.families.sire.half_range import within_halves
+
+ARITHMETIC = ("sum", "range", "variance")
+HALF_RANGE = ("half_range_10", "half_range_15", "half_range_20")
+
+
+@pytest.mark.parametrize("task", ARITHMETIC)
+def test_arithmetic_trains_on_mixed_lengths_and_tests_one_length_at_a_time(task):
+    family = get_family(task)
+    x, y = family.load_split("train")
+    lengths = x["mask"].sum(axis=1)
+    assert x["elements"].shape == (2000, 30) and lengths.min() == 5 and lengths.max() == 30
+    np.testing.assert_array_equal(family.load_split("train")[1], y)  # one fixed training set
+    test_x, test_y = family.load_split("test", seed=2, set_size=15)
+    assert test_x.shape == (500, 15)
+    np.testing.assert_allclose(test_y, arithmetic_sets(500, np.random.default_rng([2, 2, 15]), 15, task)[1])
+    assert family.task.primary == ("mse" if task == "variance" else "accuracy")
+
+
+@pytest.mark.parametrize("task", ARITHMETIC)
+def test_the_expected_target_given_the_length_is_the_mean_of_the_target(task):
+    n = 12
+    _, y = arithmetic_sets(40_000, np.random.default_rng(0), n, task)
+    assert expected_target(task, [n])[0] == pytest.approx(y.mean(), rel=0.01)
+
+
+@pytest.mark.parametrize("family_name", ARITHMETIC + HALF_RANGE)
+def test_every_architecture_reads_the_task_and_rejects_out_of_range_integers(family_name):
+    family = get_family(family_name)
+    x, _ = family.load_split("val")
+    for architecture, spec in family.architectures.items():
+        model = family.build(architecture, **spec.defaults)
+        assert np.asarray(model.predict(x[:7] if not isinstance(x, dict) else {k: v[:7] for k, v in x.items()},
+                                        verbose=0)).shape == (7, 1)
+        with pytest.raises(ValueError):
+            model.predict(np.full((1, 10), 100), verbose=0)
+
+
+@pytest.mark.parametrize("family_name", HALF_RANGE)
+def test_half_range_order_sensitivity_permutes_within_the_halves_only(family_name, rng):
+    family = get_family(family_name)
+    x, y = family.load_split("test", seed=1)
+    moved = family.permute(x, rng)
+    assert (moved != x).any()
+    np.testing.assert_array_equal([half_range(row) for row in moved], y)  # the target is unchanged
+    half = x.shape[1] // 2
+    np.testing.assert_array_equal(np.sort(moved[:, :half]), np.sort(x[:, :half]))
+
+
+def test_within_halves_on_an_odd_length_splits_after_the_first_floor_half(rng):
+    x = np.tile(np.arange(15), (30, 1))
+    moved = within_halves(x, rng)
+    assert (np.sort(moved[:, :7]) == np.arange(7)).all() and (np.sort(moved[:, 7:]) == np.arange(7, 15)).all()
+
+
+@pytest.mark.parametrize("family_name", HALF_RANGE)
+def test_the_half_range_baseline_is_the_expected_target_and_table_2_is_beside_the_rnns(family_name):
+    family = get_family(family_name)
+    x, y = family.load_split("test", seed=1)
+    assert family.baselines["expected_half_range"](x)[0] == pytest.approx(y.mean(), abs=1.0)
+    length = int(family_name.rsplit("_", 1)[1])
+    assert family.paper_result("sire_rnn", "accuracy") == {10: 0.9584, 15: 0.9658, 20: 0.9780}[length]
+    assert family.paper_result("rnn", "accuracy") == {10: 0.9346, 15: 0.9461, 20: 0.9678}[length]
+    assert family.architectures["sire_rnn"].defaults["sire_weight"] == 0.01

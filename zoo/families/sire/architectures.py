@@ -1,0 +1,81 @@
+"""The architectures every SIRE task compares: RNN, GRU and LSTM cells plain and with SIRE, a π-SGD GRU and DeepSets.
+
+A task supplies its element encoders and widths; the names (`gru`, `sire_gru`, `pisgd_gru`, `deepsets`, …), titles,
+search spaces and the builder are shared, so a new task is its data and a few numbers.
+
+Example:
+>>> architectures = sequence_architectures(deepsets_weak=None)
+>>> build_sequence_model("sire_gru", SequenceWidths(units=20), lambda: [], input_range=(0, 1), sire_weight=0.1)
+"""
+
+import dataclasses
+
+from zoo.families.base import Architecture
+from zoo.layers import Siamese
+from zoo.models import InvariantHead, RecurrentModel, SetModel
+
+CELLS = ("rnn", "gru", "lstm")
+TITLES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
+SIRE_WEIGHTS = (0.01, 0.1, 1.0)
+LEARNING_RATES = (1e-3, 3e-3, 1e-2)
+PI_SGD_PERMUTATIONS = 20  # orders averaged at inference, as in the paper's baseline
+
+
+def _search(hp):
+    return {"learning_rate": hp.Choice("learning_rate", list(LEARNING_RATES))}
+
+
+def _sire_search(hp):
+    return {**_search(hp), "sire_weight": hp.Choice("sire_weight", list(SIRE_WEIGHTS))}
+
+
+def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1):
+    """`{name: Architecture}`: `rnn`, `gru`, `lstm`, `sire_<cell>` (λ searched over `SIRE_WEIGHTS`), `pisgd_gru`
+    and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by design)."""
+    plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate}, _search) for cell in CELLS}
+    sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE",
+                                         {"learning_rate": learning_rate, "sire_weight": sire_weight}, _sire_search,
+                                         regularises=cell)
+            for cell in CELLS}
+    return {**plain, **sire,
+            "pisgd_gru": Architecture("π-SGD GRU", {"learning_rate": learning_rate,
+                                                     "permutations": PI_SGD_PERMUTATIONS}, _search,
+                                      regularises="gru"),
+            "deepsets": Architecture("DeepSets", {"learning_rate": learning_rate}, _search, weak=deepsets_weak)}
+
+
+@dataclasses.dataclass(frozen=True)
+class SequenceWidths:
+    """The sizes of a task's models: recurrent `units` and head, DeepSets `deepsets_width` (φ and ρ), and the
+    `output_scale` that brings the targets to unit scale."""
+
+    units: int = 20
+    head_units: tuple = ()
+    deepsets_width: int = 100
+    output_scale: float = 1.0
+
+
+def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encoder=None, input_range=None,
+                         sire_weight=0.0, permutations=0, name=None):
+    """A built model of one of `sequence_architectures`.
+
+    Args:
+        architecture: `"gru"`, `"sire_lstm"`, `"pisgd_gru"`, `"deepsets"`, ….
+        widths: the task's `SequenceWidths`.
+        recurrent_encoder, deepsets_encoder: `() -> [layers]`, fresh element layers `φ` before the recurrence and
+            before DeepSets' sum (the DeepSets encoder ends with `deepsets_width` features).
+        input_range: `(low, high)` of the integer tokens, checked on every call.
+        sire_weight, permutations: λ of SIRE, and k orders of π-SGD.
+    """
+    name = name or architecture
+    if architecture == "deepsets":
+        model = SetModel([Siamese(layer) for layer in deepsets_encoder()],
+                         InvariantHead(1, pool="sum", hidden_units=(widths.deepsets_width,),
+                                       output_scale=widths.output_scale), input_range=input_range, name=name)
+    else:
+        cell = architecture.removeprefix("sire_").removeprefix("pisgd_")
+        model = RecurrentModel(recurrent_encoder(), cell=cell, units=widths.units, head_units=widths.head_units,
+                               output_scale=widths.output_scale, sire_weight=sire_weight, permutations=permutations,
+                               input_range=input_range, seed=0, name=name)
+    model.build((None, None))
+    return model
