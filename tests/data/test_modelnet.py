@@ -4,7 +4,9 @@ import pytest
 
 import zoo
 from zoo.data import modelnet
+from zoo.families import get_family
 from zoo.families.deepsets.point_clouds import PointCloudFamily
+from zoo.families.sire.point_clouds import RecurrentPointCloudFamily
 
 # The corner tetrahedron: its faces lie on x = 0, y = 0, z = 0 and x + y + z = 1.
 TETRAHEDRON = "OFF\n# a comment\n4 4 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n"
@@ -182,3 +184,32 @@ def test_models_build_without_data_at_the_paper_sizes(monkeypatch):
     assert len(modelnet.CLASSES) == 40 and list(modelnet.CLASSES) == sorted(modelnet.CLASSES)
     with pytest.raises(ValueError, match="Table 1"):
         PointCloudFamily(2048)
+
+
+@pytest.mark.parametrize("architecture", ["gru", "sire_gru"])
+def test_the_sire_family_reads_clouds_point_by_point_on_the_fixture(modelnet_root, architecture):
+    family = RecurrentPointCloudFamily(100, root=modelnet_root)
+    x, y = family.load_split("test")
+    train = family.load_split("train", size=1)
+    assert train[0][0].shape == (200, 100, 3)  # the SIRE paper's batches of 200
+    model = family.compile(family.build(architecture, width=0.05))
+    history = model.fit(train, validation_data=family.load_split("val"), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.predict(x, verbose=0).shape == (len(y), 40)
+    report = zoo.check_symmetry(model, x, trials=2)
+    assert report["passed"] and report["order_sensitivity"] > 0, report  # padding exact, the order is not
+    scores = family.evaluate(lambda clouds: model.predict(clouds, verbose=0), seed=1)
+    assert scores["order_sensitivity"] > 0 and 0 <= scores["accuracy"] <= 1
+
+
+def test_the_sire_family_builds_the_papers_widths_without_data(monkeypatch):
+    monkeypatch.delenv("MODELNET_ROOT", raising=False)
+    for points, units in ((100, 256), (5000, 512)):
+        family = RecurrentPointCloudFamily(points)
+        assert family.name == f"modelnet40_{points}" and family.wording.unavailable_reason
+        gru = family.example_model("sire_gru", family.architectures["sire_gru"].defaults)
+        assert (gru.units, gru.dropout, gru.sire_weight) == (units, 0.75, 0.1)
+        assert gru.count_params() == 3 * (3 * units + units * units + 2 * units) + units + 40 * units + 40
+        deepsets = family.example_model("deepsets", family.architectures["deepsets"].defaults)
+        assert deepsets.count_params() == PointCloudFamily(points).example_model("deepsets", {}).count_params()
+    assert get_family("modelnet40_1000").paper_result("sire_gru", "accuracy") == 0.878

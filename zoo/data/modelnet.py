@@ -28,6 +28,8 @@ CLASSES = ("airplane", "bathtub", "bed", "bench", "bookshelf", "bottle", "bowl",
            "stairs", "stool", "table", "tent", "toilet", "tv_stand", "vase", "wardrobe", "xbox")
 CLOUD_FILE = "ModelNet40_cloud.h5"
 CLOUD_KEYS = {"train": ("tr_cloud", "tr_labels"), "test": ("test_cloud", "test_labels")}
+DATA_LICENCE = ("ModelNet40 (Wu et al., 2015): academic research use only; the CAD models remain their original "
+                "authors' copyright")
 LICENCE_NOTE = ("ModelNet40 (Princeton, https://modelnet.cs.princeton.edu) is provided for academic research only and "
                 "must be downloaded from its owners' site; the zoo cannot download it or ship weights trained on it")
 

@@ -53,6 +53,7 @@ class RecurrentModel(SetInputModel):
         units: width of the state.
         activation: the cell's activation (`"tanh"`; `"relu"` for the exact parity RNN).
         head_units, head_activation: hidden Dense layers of `ρ`.
+        dropout: dropout rate on the last state, before `ρ` (training only).
         output_units: size of the output.
         output_scale: a constant the output is multiplied by, so that targets of large magnitude (sums of
             integers) are learned at unit scale.
@@ -73,8 +74,8 @@ class RecurrentModel(SetInputModel):
     """
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
-                 output_units=1, output_scale=1.0, sire_weight=0.0, sub_weight=0.0, sub_length=4, permutations=0,
-                 seed=None, **kwargs):
+                 dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sub_weight=0.0, sub_length=4,
+                 permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
@@ -86,8 +87,10 @@ class RecurrentModel(SetInputModel):
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
+        self.dropout = float(dropout)
         self.head = [keras.layers.Dense(u, activation=head_activation, name=f"head_{i}")
                      for i, u in enumerate(self.head_units)]
+        self.state_dropout = keras.layers.Dropout(self.dropout, seed=seed, name="state_dropout")
         self.output_dense = keras.layers.Dense(self.output_units, name="output_dense")
         self.seed_generator = keras.random.SeedGenerator(seed)
         # Regularised (SIRE, SUB) or π-SGD models aim at invariance without building it in: `check_symmetry` reports
@@ -177,7 +180,7 @@ class RecurrentModel(SetInputModel):
         return ops.cast(ops.broadcast_to(scaled - ops.floor(scaled), ops.shape(mask)), mask.dtype)
 
     def _read_out(self, features, mask, training=None):
-        x = _states_at(self._recur(features, mask, training), -1)[0]
+        x = self.state_dropout(_states_at(self._recur(features, mask, training), -1)[0], training=training)
         for layer in self.head:
             x = layer(x)
         return self.output_dense(x) * self.output_scale
@@ -250,6 +253,7 @@ class RecurrentModel(SetInputModel):
             "activation": self.activation,
             "head_units": self.head_units,
             "head_activation": self.head_activation,
+            "dropout": self.dropout,
             "output_units": self.output_units,
             "output_scale": self.output_scale,
             "sire_weight": self.sire_weight,

@@ -23,6 +23,26 @@ UNITS = {100: 256, 1000: 256, 5000: 512}  # width of every layer (the authors' r
 BATCH_SIZE, VAL_FRACTION = 64, 0.1
 
 
+def input_spec(points):
+    """The input of a model on clouds of `points` points, for the cards."""
+    return {"elements": [None, points, 3], "mask": [None, points],
+            "range": "x, y, z of points on the object's surface, each cloud standardised (minus its mean, divided by "
+                     "its standard deviation over all coordinates)"}
+
+
+def deepsets_point_cloud_model(points, width=1.0, name="deepsets"):
+    """Three equivariant layers `tanh(Γ(x − max x) + β)`, max over the points, Dense (tanh), dropout 0.5, 40
+    logits; every width is the paper's for clouds of `points` points (256, or 512 for 5000) × `width`. Built for
+    clouds of any number of points `(batch, n, 3)`."""
+    (units,) = scaled((UNITS[points],), width)
+    blocks = [SetBlock(DeepSetsEquivariant(units, pool="max", single_matrix=True), activation="tanh")
+              for _ in range(3)]
+    head = InvariantHead(len(modelnet.CLASSES), pool="max", hidden_units=(units,), activation="tanh", dropout=0.5)
+    model = SetModel(blocks, head, name=name)
+    model.build((None, None, 3))
+    return model
+
+
 def _paper_note():
     numbers = "; ".join(f"{n} points {mean:.2f} ± {std:g}" for n, (mean, std) in PAPER_ACCURACY.items())
     return f"Table 1, ModelNet40 test accuracy of DeepSets: {numbers}; random choice 0.025"
@@ -38,19 +58,26 @@ class PointCloudFamily(Family):
     >>> model.fit(family.load_split("train"), validation_data=family.load_split("val"), epochs=1)
     """
 
+    batch_size = BATCH_SIZE
+
     def __init__(self, points, root=None):
         if points not in PAPER_ACCURACY:
             raise ValueError(f"Table 1 has {tuple(PAPER_ACCURACY)} points per cloud; got {points}.")
-        super().__init__(
+        super().__init__(**self.parts(points))
+        self.points, self.root = points, root
+        self._splits = {}
+
+    def parts(self, points):
+        """The family's parts for clouds of `points` points (a paper that compares other models on the same data
+        overrides this and `build`)."""
+        return dict(
             name=f"point_clouds_{points}", paper=PAPER,
             description=f"3D object classification: the ModelNet40 class (of 40) of a cloud of {points} points "
                         "sampled on the object's surface",
             task=Classification(classes=modelnet.CLASSES),
             architectures={"deepsets": Architecture("DeepSets (max-pooling equivariant layers, tanh)",
                                                     {"width": 1.0, "learning_rate": 1e-3})},
-            input_spec={"elements": [None, points, 3], "mask": [None, points],
-                        "range": "x, y, z of points on the object's surface, each cloud standardised (minus its "
-                                 "mean, divided by its standard deviation over all coordinates)"},
+            input_spec=input_spec(points),
             wording=Wording(
                 notes=(f"{VAL_FRACTION:.0%} of the official training objects (a fixed draw) are held out for "
                        "validation, which the paper does not do. Training batches are drawn at random with "
@@ -59,16 +86,13 @@ class PointCloudFamily(Family):
                        "clipping at norm 5 and a learning rate divided by 10 every 400 of 1,000 epochs; the zoo "
                        "trains with its standard Adam (learning rate 1e-3) for up to 1,000 epochs with early "
                        "stopping.",),
-                data_licence="ModelNet40 (Wu et al., 2015): academic research use only; the CAD models remain their "
-                             "original authors' copyright",
+                data_licence=modelnet.DATA_LICENCE,
                 unavailable_reason=modelnet.LICENCE_NOTE,
                 retrain="MODELNET_ROOT=/path/to/ModelNet40 zoo train {name} --budget gpu"),
             training=TrainingPlan(batch_size=BATCH_SIZE, budgets={"gpu": {"epochs": 1000, "patience": 100}},
                                   train_size_unit=f"batches of {BATCH_SIZE} augmented training clouds per epoch"),
             leaderboard=LeaderboardPlan(paper_results={"deepsets": PAPER_ACCURACY[points][0]},
                                         paper_note=_paper_note()))
-        self.points, self.root = points, root
-        self._splits = {}
 
     @property
     def missing_data(self):
@@ -79,18 +103,8 @@ class PointCloudFamily(Family):
         return None
 
     def build(self, architecture, width=1.0, **unused):
-        """Three equivariant layers `tanh(Γ(x − max x) + β)`, max over the points, Dense (tanh), dropout 0.5, 40
-        logits; every width is the paper's (256, or 512 for 5000 points) × `width`. Built for clouds of any number
-        of points `(batch, n, 3)`."""
         self.check_architecture(architecture)
-        (units,) = scaled((UNITS[self.points],), width)
-        blocks = [SetBlock(DeepSetsEquivariant(units, pool="max", single_matrix=True), activation="tanh")
-                  for _ in range(3)]
-        head = InvariantHead(len(modelnet.CLASSES), pool="max", hidden_units=(units,), activation="tanh",
-                             dropout=0.5)
-        model = SetModel(blocks, head, name=architecture)
-        model.build((None, None, 3))
-        return model
+        return deepsets_point_cloud_model(self.points, width, name=architecture)
 
     def entry_notes(self, hyperparameters):
         return width_note(hyperparameters)
@@ -119,13 +133,13 @@ class PointCloudFamily(Family):
             chosen = rng.integers(len(y), size=count)
             return modelnet.augment(x[chosen], rng), y[chosen]
 
-        return RandomBatches(draw, BATCH_SIZE, size or max(1, len(y) // BATCH_SIZE), seed=seed)
+        return RandomBatches(draw, self.batch_size, size or max(1, len(y) // self.batch_size), seed=seed)
 
     def dataset_info(self, train_size=None):
         per_epoch = f"{train_size} batches" if train_size else "about one pass over the objects"
         return {"name": f"ModelNet40 (Wu et al., 2015; licensed for academic research, not available to the zoo) as "
                         f"clouds of {self.points} surface points",
                 "training_split": f"the 9,843 official training objects less a fixed {VAL_FRACTION:.0%} held out "
-                                  f"for validation, in random batches of {BATCH_SIZE} clouds ({per_epoch} per "
+                                  f"for validation, in random batches of {self.batch_size} clouds ({per_epoch} per "
                                   "epoch), each cloud rotated about z by up to ±0.1π and scaled by 0.8–1.25 per axis",
                 "evaluation_split": "the 2,468 official test objects (one fixed cloud each)"}

@@ -3,13 +3,17 @@ invariance, with π-SGD and DeepSets beside them."""
 
 from zoo.data.sequence_tasks import ARITHMETIC_TASKS
 from zoo.families import register
-from zoo.families.sire.arithmetic import ArithmeticFamily
+from zoo.families.sire.arithmetic import ArithmeticFamily, appendix_c_family
 from zoo.families.sire.half_range import LENGTHS as HALF_RANGE_LENGTHS
 from zoo.families.sire.half_range import HalfRangeFamily
 from zoo.families.sire.parity import ParityFamily
+from zoo.families.sire.point_clouds import GRU_UNITS, RecurrentPointCloudFamily
 
 register(ParityFamily())
 for task in ARITHMETIC_TASKS:
     register(ArithmeticFamily(task))
+register(appendix_c_family())
 for length in HALF_RANGE_LENGTHS:
     register(HalfRangeFamily(length))
+for points in GRU_UNITS:
+    register(RecurrentPointCloudFamily(points))

@@ -17,6 +17,7 @@ from zoo.models import InvariantHead, RecurrentModel, SetModel
 CELLS = ("rnn", "gru", "lstm")
 TITLES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
 SIRE_WEIGHTS = (0.01, 0.1, 1.0)
+SUB_WEIGHTS = (0.001, 0.01, 0.1)
 LEARNING_RATES = (1e-3, 3e-3, 1e-2)
 PI_SGD_PERMUTATIONS = 20  # orders averaged at inference, as in the paper's baseline
 
@@ -27,6 +28,16 @@ def _search(hp):
 
 def _sire_search(hp):
     return {**_search(hp), "sire_weight": hp.Choice("sire_weight", list(SIRE_WEIGHTS))}
+
+
+def _sub_search(hp):
+    return {**_search(hp), "sub_weight": hp.Choice("sub_weight", list(SUB_WEIGHTS))}
+
+
+def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001):
+    """The `cell` regularised by SUB (the paper's Appendix C), λ searched over `SUB_WEIGHTS`."""
+    return Architecture(f"{TITLES[cell]} + SUB", {"learning_rate": learning_rate, "sub_weight": sub_weight},
+                        _sub_search, regularises=cell)
 
 
 def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1):
@@ -56,16 +67,16 @@ class SequenceWidths:
 
 
 def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encoder=None, input_range=None,
-                         sire_weight=0.0, permutations=0, name=None):
+                         sire_weight=0.0, permutations=0, sub_weight=0.0, name=None):
     """A built model of one of `sequence_architectures`.
 
     Args:
-        architecture: `"gru"`, `"sire_lstm"`, `"pisgd_gru"`, `"deepsets"`, ….
+        architecture: `"gru"`, `"sire_lstm"`, `"sub_gru"`, `"pisgd_gru"`, `"deepsets"`, ….
         widths: the task's `SequenceWidths`.
         recurrent_encoder, deepsets_encoder: `() -> [layers]`, fresh element layers `φ` before the recurrence and
             before DeepSets' sum (the DeepSets encoder ends with `deepsets_width` features).
         input_range: `(low, high)` of the integer tokens, checked on every call.
-        sire_weight, permutations: λ of SIRE, and k orders of π-SGD.
+        sire_weight, permutations, sub_weight: λ of SIRE, k orders of π-SGD, and λ of SUB.
     """
     name = name or architecture
     if architecture == "deepsets":
@@ -73,9 +84,9 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
                          InvariantHead(1, pool="sum", hidden_units=(widths.deepsets_width,),
                                        output_scale=widths.output_scale), input_range=input_range, name=name)
     else:
-        cell = architecture.removeprefix("sire_").removeprefix("pisgd_")
+        cell = architecture.split("_")[-1]  # after the regulariser's prefix
         model = RecurrentModel(recurrent_encoder(), cell=cell, units=widths.units, head_units=widths.head_units,
-                               output_scale=widths.output_scale, sire_weight=sire_weight, permutations=permutations,
-                               input_range=input_range, seed=0, name=name)
+                               output_scale=widths.output_scale, sire_weight=sire_weight, sub_weight=sub_weight,
+                               permutations=permutations, input_range=input_range, seed=0, name=name)
     model.build((None, None))
     return model

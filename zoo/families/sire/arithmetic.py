@@ -6,116 +6,178 @@ variances by their MSE, along a curve over lengths n = 5, 10, …, 30. One famil
 `sire_gru_range`, `deepsets_variance`, ….
 """
 
+import dataclasses
+
 import keras
 import numpy as np
 
 from zoo.data import first_examples
 from zoo.data.sequence_tasks import ARITHMETIC_TASKS, arithmetic_sets, expected_maximum
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
-from zoo.families.sire.architectures import SequenceWidths, build_sequence_model, sequence_architectures
+from zoo.families.sire.architectures import (
+    SequenceWidths,
+    build_sequence_model,
+    sequence_architectures,
+    sub_architecture,
+)
 from zoo.families.sire.paper import PAPER
 from zoo.tasks import Regression
 
-HIGH = 99
-LENGTHS = tuple(range(5, 31, 5))
 TRAIN_SEQUENCES, VAL_SEQUENCES, TEST_PER_LENGTH = 2_000, 500, 500
-UNIFORM_VARIANCE = ((HIGH + 1) ** 2 - 1) / 12  # of one integer drawn uniformly from 0 … HIGH
-# Per target: what it is, and the output scale that brings it near 1 (sums reach 30 · 99).
-TARGETS = {"sum": ("the sum of the integers", 1000.0), "range": ("the range, max − min", 100.0),
-           "variance": ("the population variance of the integers", 1000.0)}
+WHAT = {"sum": "the sum of the integers", "range": "the range, max − min",
+        "variance": "the population variance of the integers"}
 
 
-def expected_target(task, lengths):
-    """E[target | n] for n integers drawn uniformly from 0 … 99: what a predictor that sees only the length can
-    do best (in expectation)."""
+@dataclasses.dataclass(frozen=True)
+class ArithmeticSetting:
+    """Which sequences a family draws: integers 0 … `high`, training lengths uniform over `min(lengths)` …
+    `max(lengths)`, tests at each of `lengths`, and `train_sequences` training sequences."""
+
+    high: int = 99
+    lengths: tuple = tuple(range(5, 31, 5))
+    train_sequences: int = TRAIN_SEQUENCES
+
+    def scales(self, task):
+        """`(input scale, output scale)`: a recurrent model reads each integer times the input scale and outputs
+        at unit scale; the sum's inputs are small enough that a running sum stays in the state's range."""
+        if task == "sum":
+            return 1 / (self.high * max(self.lengths)), float(self.high * max(self.lengths))
+        return 1 / self.high, float(self.high + 1 if task == "range" else (self.high + 1) ** 2 / 10)
+
+    def describe(self, count=None):
+        """The training sequences in words (`count` of them; default `train_sequences`)."""
+        count, lengths = count or self.train_sequences, self.lengths
+        if len(lengths) == 1:
+            return f"{count:,} sequences of {lengths[0]} integers 0–{self.high}"
+        return f"{count:,} sequences of integers 0–{self.high} of uniform random lengths {min(lengths)}–{max(lengths)}"
+
+    def tested(self):
+        """The test lengths in words."""
+        lengths = self.lengths
+        return str(lengths[0]) if len(lengths) == 1 else ", ".join(map(str, lengths[:2])) + f", …, {lengths[-1]}"
+
+
+FIG_2 = ArithmeticSetting()
+APPENDIX_C = ArithmeticSetting(high=19, lengths=(10,), train_sequences=200)
+
+
+def appendix_c_family():
+    """SIRE against SUB (the paper's Appendix C): the sum of 10 integers 0–19 from 200 training sequences, a GRU
+    plain, with SIRE and with SUB; `evaluation.sweep` plots accuracy against each regulariser's λ."""
+    architectures = sequence_architectures()
+    return ArithmeticFamily(
+        "sum", APPENDIX_C, name="sum_small",
+        architectures={"gru": architectures["gru"], "sire_gru": architectures["sire_gru"],
+                       "sub_gru": sub_architecture("gru")},
+        paper_note="Appendix C: accuracy against λ for SIRE and SUB on the sum of 10 integers 0–19 from 200 "
+                   "training examples; the best λ is 0.1 for SIRE and 0.001 for SUB (curves only)")
+
+
+def expected_target(task, lengths, high=99):
+    """E[target | n] for n integers drawn uniformly from 0 … `high`: what a predictor that sees only the length
+    can do best (in expectation)."""
     n = np.asarray(lengths, "float64")
     if task == "sum":
-        return n * HIGH / 2
-    if task == "range":  # E[min] = 99 − E[max] by symmetry
-        return 2 * expected_maximum(n, HIGH) - HIGH
-    return UNIFORM_VARIANCE * (n - 1) / n
+        return n * high / 2
+    if task == "range":  # E[min] = high − E[max] by symmetry
+        return 2 * expected_maximum(n, high) - high
+    return ((high + 1) ** 2 - 1) / 12 * (n - 1) / n
 
 
 def _lengths(x):
     return np.asarray(x["mask"]).sum(axis=1) if isinstance(x, dict) else np.full(len(x), np.shape(x)[1])
 
 
-def _scalar():
-    return [keras.layers.Rescaling(1 / HIGH)]
-
-
 class ArithmeticFamily(Family):
-    """The sum, range or variance of a sequence of integers 0–99, trained on lengths 5–30 and tested at each
-    length 5, 10, …, 30."""
+    """The sum, range or variance of a sequence of integers, trained on sequences of several lengths and tested at
+    each length.
 
-    def __init__(self, task):
+    Args:
+        task: `"sum"`, `"range"` or `"variance"`.
+        setting: the `ArithmeticSetting` (default: Fig. 2's, integers 0–99 at lengths 5–30).
+        name: the family's name (default: the task's).
+        architectures: `{name: Architecture}` (default: every architecture of `sequence_architectures`).
+        paper_note: where the paper's comparison is, in words.
+    """
+
+    def __init__(self, task, setting=FIG_2, name=None, architectures=None, paper_note=None):
         if task not in ARITHMETIC_TASKS:
             raise ValueError(f"Unknown arithmetic task {task!r}; expected one of {ARITHMETIC_TASKS}.")
-        what, scale = TARGETS[task]
-        self.arithmetic_task, self.widths = task, SequenceWidths(units=32, head_units=(32,), deepsets_width=100,
-                                                                 output_scale=scale)
-        integer = task != "variance"
+        self.arithmetic_task, self.setting = task, setting
+        input_scale, output_scale = setting.scales(task)
+        self.input_scale = input_scale
+        self.widths = SequenceWidths(units=32, head_units=(32,), deepsets_width=100, output_scale=output_scale)
+        integer, lengths = task != "variance", setting.lengths
         super().__init__(
-            name=task, paper=PAPER,
-            description=f"{what} of a sequence of integers 0–99, trained on lengths 5–30 and tested at lengths 5, "
-                        "10, …, 30",
-            task=Regression("mae", integer_targets=integer, what=what),
-            architectures=sequence_architectures(),
+            name=name or task, paper=PAPER,
+            description=f"{WHAT[task]} of a sequence of integers 0–{setting.high}, tested at "
+                        f"{'length' if len(lengths) == 1 else 'lengths'} {setting.tested()}",
+            task=Regression("mae", integer_targets=integer, what=WHAT[task]),
+            architectures=architectures or sequence_architectures(),
             input_spec={"elements": [None, None], "mask": [None, None],
-                        "range": "int32 integers 0–99 (a bare int array is read as sequences with every entry real)"},
+                        "range": f"int32 integers 0–{setting.high} (a bare int array is read as sequences with "
+                                 "every entry real)"},
             baselines={"expected_given_length": self.expected_given_length},
             wording=Wording(
-                notes=(f"Trained with an L1 loss on {TRAIN_SEQUENCES:,} sequences of uniform random lengths 5–30 "
-                       "(the zoo's choice: the paper gives its training-set size in no table the zoo has); "
+                notes=(f"Trained with an L1 loss on {setting.describe()} (the zoo's choice where the paper gives no "
+                       "number); "
                        + ("the prediction is rounded to the nearest integer for the accuracy"
                           if integer else "the variance is scored by its MSE, as in the paper")
-                       + f"; the test curve uses {TEST_PER_LENGTH} sequences per length.",),
+                       + f"; the test uses {TEST_PER_LENGTH} sequences per length and seed.",),
                 data_licence="synthetic integer sequences generated by the zoo (no licence restrictions)",
                 retrain="zoo train {name} --budget cpu"),
             training=TrainingPlan(batch_size=32, budgets={"cpu": {
                 "max_trials": 3, "search_epochs": 10, "epochs": 150, "patience": 20}}),
             leaderboard=LeaderboardPlan(
-                set_sizes=LENGTHS,
-                paper_note="Fig. 2: accuracy (variance: MSE) against the length n = 5, …, 30; SIRE generalises "
-                           "better than the plain RNNs and DeepSets on sum (curves only, no numbers given)",
+                set_sizes=lengths if len(lengths) > 1 else (),
+                paper_note=paper_note or "Fig. 2: accuracy (variance: MSE) against the length n = 5, …, 30; SIRE "
+                                         "generalises better than the plain RNNs and DeepSets on sum (curves only, "
+                                         "no numbers given)",
                 order_sensitivity=True))
         self._train = None
 
     def expected_given_length(self, x):
         """A trivial predictor: E[target | n], from the length alone."""
-        return expected_target(self.arithmetic_task, _lengths(x))
+        return expected_target(self.arithmetic_task, _lengths(x), self.setting.high)
 
-    def build(self, architecture, sire_weight=0.0, permutations=0, **unused):
+    def build(self, architecture, sire_weight=0.0, permutations=0, sub_weight=0.0, **unused):
         self.check_architecture(architecture)
+        high = self.setting.high
+
+        def recurrent_encoder():
+            return [keras.layers.Rescaling(self.input_scale)]
 
         def deepsets_encoder():
             width = self.widths.deepsets_width
-            return _scalar() + [keras.layers.Reshape((1,)), keras.layers.Dense(width, activation="relu"),
-                                keras.layers.Dense(width, activation="relu")]
+            return [keras.layers.Rescaling(1 / high), keras.layers.Reshape((1,)),
+                    keras.layers.Dense(width, activation="relu"), keras.layers.Dense(width, activation="relu")]
 
-        return build_sequence_model(architecture, self.widths, _scalar, deepsets_encoder, (0, HIGH), sire_weight,
-                                    permutations)
+        return build_sequence_model(architecture, self.widths, recurrent_encoder, deepsets_encoder, (0, high),
+                                    sire_weight, permutations, sub_weight)
 
     def _draw(self, count, rng, length):
-        return arithmetic_sets(count, rng, length, self.arithmetic_task, HIGH)
+        return arithmetic_sets(count, rng, length, self.arithmetic_task, self.setting.high)
 
     def load_split(self, split, seed=1, size=None, set_size=None):
+        lengths = self.setting.lengths
         if split == "train":
             if self._train is None:  # one fixed training set
-                self._train = self._draw(TRAIN_SEQUENCES, np.random.default_rng(0), (LENGTHS[0], LENGTHS[-1]))
+                self._train = self._draw(self.setting.train_sequences, np.random.default_rng(0),
+                                         (min(lengths), max(lengths)))
             return first_examples(*self._train, size)
         if split == "val":
-            return self._draw(VAL_SEQUENCES, np.random.default_rng([1, seed]), (LENGTHS[0], LENGTHS[-1]))
-        length = set_size or LENGTHS[-1]
+            return self._draw(VAL_SEQUENCES, np.random.default_rng([1, seed]), (min(lengths), max(lengths)))
+        length = set_size or lengths[-1]
         return self._draw(TEST_PER_LENGTH, np.random.default_rng([2, seed, length]), length)
 
     def entry_train_size(self):
-        return f"{TRAIN_SEQUENCES:,} sequences"
+        return f"{self.setting.train_sequences:,} sequences"
 
     def dataset_info(self, train_size=None):
+        per = "of" if len(self.setting.lengths) == 1 else "per"
         return {"name": f"integer sequences generated by the zoo (zoo.data.sequence_tasks.arithmetic_sets, "
                         f"task {self.arithmetic_task!r})",
-                "training_split": f"{train_size or TRAIN_SEQUENCES:,} sequences of integers 0–99 of uniform "
-                                  f"random lengths 5–30 drawn with seed 0; {VAL_SEQUENCES} validation sequences "
-                                  "of the same lengths",
-                "evaluation_split": f"{TEST_PER_LENGTH} sequences per length 5, 10, …, 30 per seed (1, 2, 3)"}
+                "training_split": f"{self.setting.describe(train_size)} drawn with seed 0; {VAL_SEQUENCES} "
+                                  "validation sequences of the same lengths",
+                "evaluation_split": f"{TEST_PER_LENGTH} sequences {per} length {self.setting.tested()} per seed "
+                                    "(1, 2, 3)"}

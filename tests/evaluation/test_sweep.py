@@ -1,0 +1,36 @@
+"""evaluation.sweep: a hyper-parameter swept per architecture, runs recorded, summarised and plotted."""
+
+import json
+
+import pytest
+
+from evaluation import sweep
+
+
+def test_an_axis_reads_architecture_hyperparameter_and_values():
+    assert sweep.parse_axis("sub_gru:sub_weight=0,0.001,1") == ("sub_gru", "sub_weight", (0.0, 0.001, 1.0))
+    with pytest.raises(ValueError, match="ARCHITECTURE:HYPERPARAMETER=V1,V2"):
+        sweep.parse_axis("sub_gru=0.1")
+
+
+@pytest.mark.slow
+def test_a_sweep_resumes_and_summarises_its_runs_over_seeds(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep, "RESULTS_DIR", tmp_path)
+    axes = [("sire_gru", "sire_weight", (0.0, 0.1)), ("sub_gru", "sub_weight", (0.01,))]
+    budget = {"name": "tiny", "epochs": 1, "patience": 1}
+    sweep.run_sweep("sum_small", axes, seeds=(0, 1), work_dir=tmp_path / "work", budget=budget)
+    runs = sweep.read_sweep_runs("sum_small")
+    assert [(r["architecture"], r["value"], r["seed"]) for r in runs] == [
+        ("sire_gru", 0.0, 0), ("sire_gru", 0.0, 1), ("sire_gru", 0.1, 0), ("sire_gru", 0.1, 1), ("sub_gru", 0.01, 0),
+        ("sub_gru", 0.01, 1)]
+    assert runs[2]["hyperparameters"]["sire_weight"] == 0.1 and "order_sensitivity" in runs[2]["metrics"]
+    sweep.run_sweep("sum_small", axes, seeds=(0, 1), work_dir=tmp_path / "work", budget=budget)
+    assert len(sweep.read_sweep_runs("sum_small")) == 6  # finished runs are not repeated
+    table = sweep.write_sweep("sum_small")
+    accuracy = table[table["metric"] == "accuracy"]
+    assert accuracy[["architecture", "value", "n_seeds"]].values.tolist() == [
+        ["sire_gru", 0.0, 2], ["sire_gru", 0.1, 2], ["sub_gru", 0.01, 2]]
+    first = [r["metrics"]["accuracy"] for r in runs[:2]]
+    assert accuracy["mean"].iloc[0] == pytest.approx(sum(first) / 2, abs=1e-4)
+    assert (tmp_path / "sum_small_sweep.png").stat().st_size > 0
+    assert json.loads(accuracy["hyperparameters"].iloc[0]) == {"learning_rate": 0.003}
