@@ -7,6 +7,7 @@ from zoo.families import get_family
 from zoo.layers import DSSLayer, GraphConv, SetBlock, Siamese
 from zoo.layers.element import element_conv
 from zoo.models import (
+    ImageCNN,
     InvariantHead,
     MergingHead,
     RecurrentModel,
@@ -80,6 +81,12 @@ def recurrent_model(cell, sire_weight=0.0):
     return model
 
 
+def image_cnn():
+    model = ImageCNN((8, 8), 3, filters=(4,), dense_units=8, dropout=0.5, name="image_cnn")
+    model.build((None, 64))
+    return model
+
+
 def inputs_for(model, rng, batch=3, set_size=7):
     """Random inputs of the right shape (and dtype: tokens for token models) for one of the models above; a set
     axis of unknown size gets `set_size` elements."""
@@ -117,6 +124,7 @@ ALL_MODELS = {
     "expansion": expansion_model,
     "plain_rnn": lambda: recurrent_model("rnn"),
     "sire_lstm": lambda: recurrent_model("lstm", sire_weight=0.1),
+    "image_cnn": image_cnn,
 }
-ORDER_DEPENDENT = sorted(name for name in ALL_MODELS
-                         if name in ("signals_mlp", "anomaly_mnist_mlp") or name.endswith(("_lstm", "_gru", "_rnn")))
+ORDER_DEPENDENT = sorted(name for name in ALL_MODELS if name in ("signals_mlp", "anomaly_mnist_mlp", "image_cnn")
+                         or name.endswith(("_lstm", "_gru", "_rnn")))

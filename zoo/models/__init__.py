@@ -1,6 +1,7 @@
 """Set models: the generic set network, its heads and the baselines."""
 
 from zoo.models.base import SetInputModel, ZooModel
+from zoo.models.cnn import ImageCNN
 from zoo.models.expansion import SetExpansionModel
 from zoo.models.heads import FlatSetHead, InvariantHead, MergingHead, PerElementHead, SelectionHead
 from zoo.models.mlp import FlatSetMLP
@@ -9,5 +10,5 @@ from zoo.models.sequence import SequenceModel
 from zoo.models.set_model import SetModel
 from zoo.models.unet import SetUNet
 
-__all__ = ["FlatSetHead", "FlatSetMLP", "InvariantHead", "MergingHead", "PerElementHead", "RecurrentModel",
+__all__ = ["FlatSetHead", "FlatSetMLP", "ImageCNN", "InvariantHead", "MergingHead", "PerElementHead", "RecurrentModel",
            "SelectionHead", "SequenceModel", "SetExpansionModel", "SetInputModel", "SetModel", "SetUNet", "ZooModel"]

@@ -7,6 +7,7 @@ from zoo.families.sire.arithmetic import ArithmeticFamily, appendix_c_family
 from zoo.families.sire.half_range import LENGTHS as HALF_RANGE_LENGTHS
 from zoo.families.sire.half_range import HalfRangeFamily
 from zoo.families.sire.parity import ParityFamily
+from zoo.families.sire.perturbed_mnist import PerturbedMnistFamily
 from zoo.families.sire.point_clouds import GRU_UNITS, RecurrentPointCloudFamily
 
 register(ParityFamily())
@@ -15,5 +16,6 @@ for task in ARITHMETIC_TASKS:
 register(appendix_c_family())
 for length in HALF_RANGE_LENGTHS:
     register(HalfRangeFamily(length))
+register(PerturbedMnistFamily())
 for points in GRU_UNITS:
     register(RecurrentPointCloudFamily(points))
