@@ -11,7 +11,6 @@ import dataclasses
 import keras
 import numpy as np
 
-from zoo.data import first_examples
 from zoo.data.sequence_tasks import ARITHMETIC_TASKS, arithmetic_sets, expected_maximum
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.sire.architectures import (
@@ -20,6 +19,7 @@ from zoo.families.sire.architectures import (
     sequence_architectures,
     sub_architecture,
 )
+from zoo.families.sire.generated import GeneratedSplits
 from zoo.families.sire.paper import PAPER
 from zoo.tasks import Regression
 
@@ -88,7 +88,7 @@ def _lengths(x):
     return np.asarray(x["mask"]).sum(axis=1) if isinstance(x, dict) else np.full(len(x), np.shape(x)[1])
 
 
-class ArithmeticFamily(Family):
+class ArithmeticFamily(GeneratedSplits, Family):
     """The sum, range or variance of a sequence of integers, trained on sequences of several lengths and tested at
     each length.
 
@@ -104,6 +104,9 @@ class ArithmeticFamily(Family):
         if task not in ARITHMETIC_TASKS:
             raise ValueError(f"Unknown arithmetic task {task!r}; expected one of {ARITHMETIC_TASKS}.")
         self.arithmetic_task, self.setting = task, setting
+        self.train_sequences, self.val_sequences, self.test_sequences = (setting.train_sequences, VAL_SEQUENCES,
+                                                                         TEST_PER_LENGTH)
+        self.test_length = setting.lengths[-1]
         input_scale, output_scale = setting.scales(task)
         self.input_scale = input_scale
         self.widths = SequenceWidths(units=32, head_units=(32,), deepsets_width=100, output_scale=output_scale)
@@ -134,7 +137,6 @@ class ArithmeticFamily(Family):
                                          "generalises better than the plain RNNs and DeepSets on sum (curves only, "
                                          "no numbers given)",
                 order_sensitivity=True))
-        self._train = None
 
     def expected_given_length(self, x):
         """A trivial predictor: E[target | n], from the length alone."""
@@ -155,23 +157,10 @@ class ArithmeticFamily(Family):
         return build_sequence_model(architecture, self.widths, recurrent_encoder, deepsets_encoder, (0, high),
                                     sire_weight, permutations, sub_weight)
 
-    def _draw(self, count, rng, length):
-        return arithmetic_sets(count, rng, length, self.arithmetic_task, self.setting.high)
-
-    def load_split(self, split, seed=1, size=None, set_size=None):
+    def draw(self, count, rng, split, length=None):
         lengths = self.setting.lengths
-        if split == "train":
-            if self._train is None:  # one fixed training set
-                self._train = self._draw(self.setting.train_sequences, np.random.default_rng(0),
-                                         (min(lengths), max(lengths)))
-            return first_examples(*self._train, size)
-        if split == "val":
-            return self._draw(VAL_SEQUENCES, np.random.default_rng([1, seed]), (min(lengths), max(lengths)))
-        length = set_size or lengths[-1]
-        return self._draw(TEST_PER_LENGTH, np.random.default_rng([2, seed, length]), length)
-
-    def entry_train_size(self):
-        return f"{self.setting.train_sequences:,} sequences"
+        return arithmetic_sets(count, rng, length or (min(lengths), max(lengths)), self.arithmetic_task,
+                               self.setting.high)
 
     def dataset_info(self, train_size=None):
         per = "of" if len(self.setting.lengths) == 1 else "per"
