@@ -115,8 +115,8 @@ def order_sensitivity_comparison(family, info):
     measured = info.get("metrics", {}).get("order_sensitivity")
     if not measured:
         return "", ""
-    evaluation = (f"Order sensitivity, mean |f(x) − f(πx)| over the test sets with each set's elements reordered "
-                  f"at random (measured by the harness): {measured['mean']:.3g} ± {measured['std']:.2g}.")
+    evaluation = (f"Order sensitivity measured by the harness, mean |f(x) − f(πx)| over the test sets with "
+                  f"{family.wording.reordering}: {measured['mean']:.3g} ± {measured['std']:.2g}.")
     plain = family.architectures[info["architecture"]].regularises
     counterpart = next((entry for entry in load_registry().values()
                         if entry.family == family.name and entry.architecture == plain), None)

@@ -153,6 +153,7 @@ def test_a_regularised_entry_card_compares_its_order_sensitivity_with_the_plain_
     plain = zoo.load("gru_parity").zoo_info["metrics"]["order_sensitivity"]["mean"]
     info = {"architecture": "sire_gru", "metrics": {"order_sensitivity": {"mean": factor * plain, "std": 0.0}}}
     evaluation, limitation = cards.order_sensitivity_comparison(family, info)
-    assert evaluation.startswith("Order sensitivity, mean |f(x) − f(πx)|") and verdict in evaluation
+    assert evaluation.startswith("Order sensitivity measured by the harness, mean |f(x) − f(πx)|")
+    assert verdict in evaluation
     assert "`gru_parity`" in evaluation and bool(limitation) == (factor > 1)
     assert cards.order_sensitivity_comparison(family, {"architecture": "gru", "metrics": {}}) == ("", "")

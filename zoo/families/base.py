@@ -85,6 +85,7 @@ class Wording:
         retrain: the command that retrains an entry, with `{name}` for its name.
         datasets: the training data's names on the Hugging Face Hub or in tensorflow-datasets (the card's
             `datasets:`), when it has one.
+        reordering: the reorderings π of the harness's order sensitivity (`Family.permute`), in words.
     """
 
     notes: tuple = ()
@@ -94,6 +95,7 @@ class Wording:
     unavailable_reason: str | None = None
     retrain: str = "zoo train {name} --budget gpu"
     datasets: tuple = ()
+    reordering: str = "each set's elements reordered at random"
 
 
 @dataclasses.dataclass(frozen=True)

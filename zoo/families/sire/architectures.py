@@ -26,8 +26,11 @@ def _search(hp):
     return {"learning_rate": hp.Choice("learning_rate", list(LEARNING_RATES))}
 
 
-def _sire_search(hp):
-    return {**_search(hp), "sire_weight": hp.Choice("sire_weight", list(SIRE_WEIGHTS))}
+def _sire_search(weights):
+    def search(hp):
+        return {**_search(hp), "sire_weight": hp.Choice("sire_weight", list(weights))}
+
+    return search
 
 
 def _sub_search(hp):
@@ -40,13 +43,14 @@ def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001):
                         _sub_search, regularises=cell)
 
 
-def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1):
-    """`{name: Architecture}`: `rnn`, `gru`, `lstm`, `sire_<cell>` (λ searched over `SIRE_WEIGHTS`), `pisgd_gru`
-    and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by design)."""
+def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1, sire_weights=SIRE_WEIGHTS):
+    """`{name: Architecture}`: `rnn`, `gru`, `lstm`, `sire_<cell>` (default λ `sire_weight`, searched over
+    `sire_weights`), `pisgd_gru` and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task
+    defeats it by design)."""
     plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate}, _search) for cell in CELLS}
     sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE",
-                                         {"learning_rate": learning_rate, "sire_weight": sire_weight}, _sire_search,
-                                         regularises=cell)
+                                         {"learning_rate": learning_rate, "sire_weight": sire_weight},
+                                         _sire_search(sire_weights), regularises=cell)
             for cell in CELLS}
     return {**plain, **sire,
             "pisgd_gru": Architecture("π-SGD GRU", {"learning_rate": learning_rate,

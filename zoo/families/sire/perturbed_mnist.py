@@ -66,7 +66,8 @@ class PerturbedMnistFamily(Family):
                        "perturbation is drawn once (training and validation) or per test seed; the order "
                        "sensitivity re-perturbs the same pixels inside the same windows.",),
                 data_licence=mnist.LICENCE,
-                retrain=mnist.RETRAIN),
+                retrain=mnist.RETRAIN,
+                reordering="the pixels permuted again inside windows of 4, then 7 (the class is unchanged)"),
             training=TrainingPlan(batch_size=64, budgets={"cpu": {
                 "max_trials": 2, "search_epochs": 2, "search_train_size": 2_000, "epochs": 20, "patience": 5}}),
             leaderboard=LeaderboardPlan(
