@@ -32,7 +32,7 @@ def test_the_expected_target_given_the_length_is_the_mean_of_the_target(task):
     assert expected_target(task, [n])[0] == pytest.approx(y.mean(), rel=0.01)
 
 
-@pytest.mark.parametrize("family_name", ARITHMETIC + HALF_RANGE)
+@pytest.mark.parametrize("family_name", ["variance", "sum_small", "half_range_15"])  # the others differ in data only
 def test_every_architecture_reads_the_task_and_rejects_out_of_range_integers(family_name):
     family = get_family(family_name)
     x, _ = family.load_split("val")
