@@ -192,9 +192,11 @@ class RecurrentModel(SetInputModel):
         if training:  # π-SGD: a fresh random order of every set at every step
             return self._read_out(*self._shuffled(features, mask), training=training)
         # The same k orders of each set's positions at every prediction: predictions reproduce and ignore padding.
+        # The k orders are read in one recurrence over k stacked copies of the batch.
         orders = [self._shuffled(features, mask, self._fixed_draws(mask, i)) for i in range(self.permutations)]
-        outputs = [self._read_out(*order) for order in orders]
-        return ops.mean(ops.stack(outputs), axis=0)
+        outputs = self._read_out(ops.concatenate([f for f, _ in orders], axis=0),
+                                 ops.concatenate([m for _, m in orders], axis=0))
+        return ops.mean(ops.reshape(outputs, (self.permutations, -1, self.output_units)), axis=0)
 
     def sire_penalty(self, inputs, mask=None):
         """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch:
