@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 from keras import ops
 
+from zoo.metrics import order_sensitivity
 from zoo.models.inputs import split_inputs
 
 
@@ -36,7 +37,7 @@ def _error(a, b):
 def _mean_error(a, b):
     if isinstance(a, dict):
         return float(np.mean([_mean_error(a[key], b[key]) for key in a]))
-    return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).mean())
+    return order_sensitivity(a, b)
 
 
 def _scale(outputs):

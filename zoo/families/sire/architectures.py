@@ -22,25 +22,23 @@ LEARNING_RATES = (1e-3, 3e-3, 1e-2)
 PI_SGD_PERMUTATIONS = 20  # orders averaged at inference, as in the paper's baseline
 
 
-def _search(hp):
-    return {"learning_rate": hp.Choice("learning_rate", list(LEARNING_RATES))}
-
-
-def _sire_search(weights):
+def search_space(rates=LEARNING_RATES, **weights):
+    """A keras-tuner search over the learning `rates` and, for each `name=values` of `weights` (e.g.
+    `sire_weight=SIRE_WEIGHTS`), over that regulariser's λ."""
     def search(hp):
-        return {**_search(hp), "sire_weight": hp.Choice("sire_weight", list(weights))}
+        return {"learning_rate": hp.Choice("learning_rate", list(rates)),
+                **{name: hp.Choice(name, list(values)) for name, values in weights.items()}}
 
     return search
 
 
-def _sub_search(hp):
-    return {**_search(hp), "sub_weight": hp.Choice("sub_weight", list(SUB_WEIGHTS))}
+_search = search_space()
 
 
 def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001):
     """The `cell` regularised by SUB (the paper's Appendix C), λ searched over `SUB_WEIGHTS`."""
     return Architecture(f"{TITLES[cell]} + SUB", {"learning_rate": learning_rate, "sub_weight": sub_weight},
-                        _sub_search, regularises=cell)
+                        search_space(sub_weight=SUB_WEIGHTS), regularises=cell)
 
 
 def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1, sire_weights=SIRE_WEIGHTS):
@@ -50,7 +48,7 @@ def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0
     plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate}, _search) for cell in CELLS}
     sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE",
                                          {"learning_rate": learning_rate, "sire_weight": sire_weight},
-                                         _sire_search(sire_weights), regularises=cell)
+                                         search_space(sire_weight=sire_weights), regularises=cell)
             for cell in CELLS}
     return {**plain, **sire,
             "pisgd_gru": Architecture("π-SGD GRU", {"learning_rate": learning_rate,

@@ -11,7 +11,7 @@ import numpy as np
 from zoo.data import first_examples, mnist
 from zoo.data.sequence_tasks import locally_perturbed
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
-from zoo.families.sire.architectures import LEARNING_RATES, SIRE_WEIGHTS
+from zoo.families.sire.architectures import LEARNING_RATES, SIRE_WEIGHTS, search_space
 from zoo.families.sire.paper import PAPER
 from zoo.models import ImageCNN, RecurrentModel
 from zoo.tasks import Classification
@@ -28,12 +28,8 @@ def perturb(images, rng):
     return images
 
 
-def _search(hp):
-    return {"learning_rate": hp.Choice("learning_rate", list(LEARNING_RATES[:2]))}
-
-
-def _sire_search(hp):
-    return {**_search(hp), "sire_weight": hp.Choice("sire_weight", list(SIRE_WEIGHTS))}
+_search = search_space(LEARNING_RATES[:2])
+_sire_search = search_space(LEARNING_RATES[:2], sire_weight=SIRE_WEIGHTS)
 
 
 class PerturbedMnistFamily(Family):
