@@ -1,10 +1,12 @@
 """SIRE arithmetic (sum, range, variance) and half-range families: splits, trivial baselines, every architecture."""
 
+import keras_tuner
 import numpy as np
 import pytest
 
 from zoo.data.sequence_tasks import arithmetic_sets, half_range
 from zoo.families import get_family
+from zoo.families.sire.architectures import SIRE_WEIGHTS, scaled_weights
 from zoo.families.sire.arithmetic import expected_target
 from zoo.families.sire.half_range import within_halves
 
@@ -69,4 +71,12 @@ def test_the_half_range_baseline_is_the_expected_target_and_table_2_is_beside_th
     length = int(family_name.rsplit("_", 1)[1])
     assert family.paper_result("sire_rnn", "accuracy") == {10: 0.9584, 15: 0.9658, 20: 0.9780}[length]
     assert family.paper_result("rnn", "accuracy") == {10: 0.9346, 15: 0.9461, 20: 0.9678}[length]
-    assert family.architectures["sire_rnn"].defaults["sire_weight"] == 0.01
+    # Table 2's λ = 0.01, on a model that outputs at unit scale times 100 (see `scaled_weights`)
+    assert family.architectures["sire_rnn"].defaults["sire_weight"] == pytest.approx(0.01 * 100 ** 2)
+
+
+def test_regulariser_weights_are_the_papers_times_the_squared_output_scale():
+    assert scaled_weights((0.01, 0.1, 1.0), output_scale=100.0) == pytest.approx((100.0, 1000.0, 10_000.0))
+    searched = get_family("range").search_space(keras_tuner.HyperParameters(), "sire_gru")
+    assert searched["sire_weight"] in scaled_weights(SIRE_WEIGHTS, output_scale=100.0)
+    assert get_family("parity").architectures["sire_gru"].defaults["sire_weight"] == 0.1  # unit-scale outputs

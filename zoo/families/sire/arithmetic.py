@@ -64,11 +64,12 @@ APPENDIX_C = ArithmeticSetting(high=19, lengths=(10,), train_sequences=200)
 def appendix_c_family():
     """SIRE against SUB (the paper's Appendix C): the sum of 10 integers 0–19 from 200 training sequences, a GRU
     plain, with SIRE and with SUB; `evaluation.sweep` plots accuracy against each regulariser's λ."""
-    architectures = sequence_architectures()
+    output_scale = APPENDIX_C.scales("sum")[1]
+    architectures = sequence_architectures(output_scale=output_scale)
     return ArithmeticFamily(
         "sum", APPENDIX_C, name="sum_small",
         architectures={"gru": architectures["gru"], "sire_gru": architectures["sire_gru"],
-                       "sub_gru": sub_architecture("gru")},
+                       "sub_gru": sub_architecture("gru", output_scale=output_scale)},
         paper_note="Appendix C: accuracy against λ for SIRE and SUB on the sum of 10 integers 0–19 from 200 "
                    "training examples; the best λ is 0.1 for SIRE and 0.001 for SUB (curves only)")
 
@@ -116,7 +117,7 @@ class ArithmeticFamily(GeneratedSplits, Family):
             description=f"{WHAT[task]} of a sequence of integers 0–{setting.high}, tested at "
                         f"{'length' if len(lengths) == 1 else 'lengths'} {setting.tested()}",
             task=Regression("mae", integer_targets=integer, what=WHAT[task]),
-            architectures=architectures or sequence_architectures(),
+            architectures=architectures or sequence_architectures(output_scale=output_scale),
             input_spec={"elements": [None, None], "mask": [None, None],
                         "range": f"int32 integers 0–{setting.high} (a bare int array is read as sequences with "
                                  "every entry real)"},
