@@ -18,16 +18,23 @@ def _available(name):
 
 
 def _elements(x):
-    return x["elements"] if isinstance(x, dict) else x
+    """The elements of an input: `x` itself, or a dict's `"elements"` (else its first entry, e.g. a graph's nodes)."""
+    if not isinstance(x, dict):
+        return x
+    return x["elements"] if "elements" in x else next(iter(x.values()))
+
+
+def _count(y):
+    return len(next(iter(y.values())) if isinstance(y, dict) else y)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_test_split_matches_the_input_spec(name):
     family = _available(name)
     x, y = family.load_split("test", seed=1)
-    elements, spec = _elements(x), family.input_spec["elements"]
+    elements, spec = _elements(x), _elements(family.input_spec)
     assert all(want is None or got == want for got, want in zip(elements.shape[1:], spec[1:]))
-    assert elements.ndim == len(spec) and len(elements) == len(y)
+    assert elements.ndim == len(spec) and len(elements) == _count(y)
     assert elements.dtype in (np.float32, np.int32) and np.isfinite(elements).all()
     again, _ = family.load_split("test", seed=1)
     np.testing.assert_array_equal(elements, _elements(again))
@@ -40,10 +47,10 @@ def test_training_data_and_validation(name):
     family = _available(name)
     train = family.load_split("train", size=2)
     x, y = train if isinstance(train, tuple) else train[0]
-    spec = family.input_spec["elements"]
+    spec = _elements(family.input_spec)
     assert all(want is None or got == want for got, want in zip(_elements(x).shape[1:], spec[1:]))
     vx, vy = family.load_split("val")
-    assert _elements(vx).shape[2:] == _elements(x).shape[2:] and len(_elements(vx)) == len(vy)
+    assert _elements(vx).shape[2:] == _elements(x).shape[2:] and len(_elements(vx)) == _count(vy)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))

@@ -53,14 +53,22 @@ def _take_elements(x, indices, axes):
     return x
 
 
-class _Runner:
-    """Calls the model on transformed copies of one batch of inputs."""
+def _take_outputs(outputs, indices, axes):
+    """`_take_elements` on an output, or on each output of a dict (`axes` one list, or a list per output)."""
+    if isinstance(outputs, dict):
+        return {key: _take_elements(value, indices, axes[key] if isinstance(axes, dict) else axes)
+                for key, value in outputs.items()}
+    return _take_elements(outputs, indices, axes)
 
-    def __init__(self, model, elements, mask, context):
-        self.model, self.elements, self.mask, self.context = model, elements, mask, context
+
+class _Runner:
+    """Calls the model on transformed copies of one batch of inputs (the elements under the input name `key`)."""
+
+    def __init__(self, model, elements, mask, context, key="elements"):
+        self.model, self.elements, self.mask, self.context, self.key = model, elements, mask, context, key
 
     def __call__(self, elements=None, mask=None, **context):
-        inputs = {"elements": self.elements if elements is None else elements,
+        inputs = {self.key: self.elements if elements is None else elements,
                   "mask": self.mask if mask is None else mask, **{**self.context, **context}}
         return _as_numpy(self.model(inputs, training=False))
 
@@ -95,8 +103,11 @@ def _takes_padding(declared):
     return declared.get("padding", declared.get("set") is not None or bool(declared.get("graph")))
 
 
-def _inputs(x, mask, context):
-    """`(elements, mask, context)` as arrays from a model input (an array or a dict) and optional overrides."""
+def _inputs(x, mask, context, key="elements"):
+    """`(elements, mask, context)` as arrays from a model input (an array or a dict whose elements are under `key`)
+    and optional overrides."""
+    if isinstance(x, dict) and key != "elements":
+        x = {("elements" if name == key else name): value for name, value in x.items()}
     elements, given_mask, given_context = split_inputs(x)
     elements = np.asarray(elements)
     if not np.issubdtype(elements.dtype, np.integer):
@@ -147,9 +158,10 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
     (True, 2.4e-07)
     """
     declared = model.symmetry
-    elements, mask, context = _inputs(x, mask, context)
+    key = declared.get("nodes", "elements")
+    elements, mask, context = _inputs(x, mask, context, key)
     rng = np.random.default_rng(seed)
-    run = _Runner(model, elements, mask, context)
+    run = _Runner(model, elements, mask, context, key)
     base = run()
     kind = declared["output"]
     output_axes = declared.get("output_axes", [1])
@@ -163,8 +175,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
         if graph:
             adjacency = graph["adjacency"]
             moved[adjacency] = _take_elements(context[adjacency], perm, (1, 2))
-        expected = _apply(base, lambda out, perm=perm: _take_elements(out, perm, output_axes)) \
-            if kind in ("selection", "equivariant") else base
+        expected = _take_outputs(base, perm, output_axes) if kind in ("selection", "equivariant") else base
         permuted = run(elements[:, perm], mask[:, perm], **moved)
         errors["permutation"] = max(errors["permutation"], _error(permuted, expected))
         sensitivities.append(_mean_error(permuted, expected))
@@ -192,7 +203,7 @@ def check_symmetry(model, x, mask=None, context=None, seed=0, trials=3, padding=
             moved[graph["adjacency"]] = np.pad(adjacency, widths)
         out = run(np.concatenate([elements, extra], axis=1), padded_mask, **moved)
         if kind in ("selection", "equivariant"):
-            out = _apply(out, lambda o: _take_elements(o, np.arange(elements.shape[1]), output_axes))
+            out = _take_outputs(out, np.arange(elements.shape[1]), output_axes)
         errors["padding"] = _error(out, base)
 
     scale = _scale(base)
@@ -234,15 +245,15 @@ def check_size_dependence(model, x, mask=None, context=None, copies=2, rtol=1e-4
     declared = model.symmetry
     if not _takes_padding(declared) or declared.get("graph"):
         return None
-    elements, mask, context = _inputs(x, mask, context)
-    run = _Runner(model, elements, mask, context)
+    key = declared.get("nodes", "elements")
+    elements, mask, context = _inputs(x, mask, context, key)
+    run = _Runner(model, elements, mask, context, key)
     with warnings.catch_warnings():  # a larger set than trained on is the point here, not a mistake
         warnings.simplefilter("ignore")
         base = run()
         out = run(np.repeat(elements, copies, axis=1), np.repeat(mask, copies, axis=1))
     if declared["output"] in ("selection", "equivariant"):  # the first copy of each element, in place
-        first_copies = copies * np.arange(elements.shape[1])
-        out = _apply(out, lambda o: _take_elements(o, first_copies, declared.get("output_axes", [1])))
+        out = _take_outputs(out, copies * np.arange(elements.shape[1]), declared.get("output_axes", [1]))
     scale = _scale(base)
     error = _error(out, base)
     tolerance = rtol * max(scale, 1.0)

@@ -172,6 +172,72 @@ class ImageToImage(Task):
         return f"prediction {np.shape(prediction)}, mean absolute error {error:.2f} (0-255)"
 
 
+class GraphReconstruction(Task):
+    """Reconstruct graphs whose nodes and edges carry types (an autoencoder's task): the model brings its own loss
+    (e.g. a VAE's negative ELBO) and outputs logits of every node's and every pair's type.
+
+    Targets and inputs alike are `{node_key: int (batch, n), 1 … T with 0 at padding slots, edge_key: int (batch,
+    n, n), 0 for no edge}`; predictions are `{node_key: (batch, n, T), edge_key: (batch, n, n, E)}` logits. The
+    scores: `node_accuracy` (real nodes), `edge_accuracy` (each unordered pair of real nodes once),
+    `reconstruction_accuracy` (graphs decoded exactly: every node and every pair right) and, with `valid`, the
+    `validity` of the decoded graphs.
+
+    Args:
+        node_key, edge_key: names of the node-type and edge-type entries.
+        valid: `valid(nodes (n,), edges (n, n)) -> bool` for one decoded graph without padding (e.g. a molecule's
+            valence rules), or None.
+        what: what a graph is, in words.
+    """
+
+    task_type = "graph-reconstruction"
+    primary = "reconstruction_accuracy"
+
+    def __init__(self, node_key="nodes", edge_key="edges", valid=None, what="graphs"):
+        self.node_key, self.edge_key, self.valid = node_key, edge_key, valid
+        self.output = f"logits of every node's type and every pair's edge type of the reconstructed {what}"
+
+    def loss(self):
+        return None  # the model's own compute_loss
+
+    def keras_metrics(self):
+        return []
+
+    @property
+    def monitored(self):
+        return "loss"
+
+    def decode(self, prediction, mask):
+        """The most likely graphs of logits: `(nodes (batch, n), 0 at padding; edges (batch, n, n), symmetric, 0 on
+        the diagonal and at padding)`."""
+        mask = np.asarray(mask) > 0
+        nodes = (np.argmax(np.asarray(prediction[self.node_key]), axis=-1) + 1) * mask
+        edges = np.triu(np.argmax(np.asarray(prediction[self.edge_key]), axis=-1), k=1)
+        edges = (edges + np.swapaxes(edges, 1, 2)) * (mask[:, :, None] & mask[:, None, :])
+        return nodes, edges
+
+    def score(self, y, prediction):
+        nodes, edges = np.asarray(y[self.node_key]), np.asarray(y[self.edge_key])
+        mask = nodes > 0
+        decoded_nodes, decoded_edges = self.decode(prediction, mask)
+        pairs = np.triu(mask[:, :, None] & mask[:, None, :], k=1)
+        node_right, edge_right = decoded_nodes == nodes, decoded_edges == edges
+        exact = (node_right | ~mask).all(axis=1) & (edge_right | ~pairs).all(axis=(1, 2))
+        scores = {"reconstruction_accuracy": float(exact.mean()), "node_accuracy": float(node_right[mask].mean()),
+                  "edge_accuracy": float(edge_right[pairs].mean())}
+        if self.valid is not None:
+            scores["validity"] = float(np.mean([self.valid(n[m], e[m][:, m]) for n, e, m in
+                                                zip(decoded_nodes, decoded_edges, mask)]))
+        return scores
+
+    def describe(self, prediction, target):
+        mask = np.asarray(target[self.node_key]) > 0
+        batch = {key: np.asarray(value)[None] for key, value in prediction.items()}
+        nodes, edges = self.decode(batch, mask[None])
+        right = (nodes[0] == target[self.node_key]).all() and (edges[0] == target[self.edge_key]).all()
+        return (f"decoded node types {nodes[0][mask].tolist()} ({int(np.triu(edges[0] > 0).sum())} edges): "
+                f"{'exact' if right else 'not exact'}")
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class MarginRanking(keras.losses.Loss):
     """Margin ranking loss over pairs: `mean over valid pairs of max(0, margin − s⁺ + s⁻)`.

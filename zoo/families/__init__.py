@@ -29,7 +29,7 @@ def papers():
     return {family.paper.key: family.paper for family in FAMILIES.values()}
 
 
-from zoo.families import deepsets, dss, lab, sire  # noqa: E402,F401  (each paper's package registers its families)
+from zoo.families import deepsets, dss, interp, lab, sire  # noqa: E402,F401  (each paper's package registers its families)
 
 __all__ = ["FAMILIES", "Architecture", "Family", "LeaderboardPlan", "Paper", "TrainingPlan", "Wording",
            "get_family", "papers", "register"]

@@ -9,7 +9,9 @@ from zoo.layers.deviation import SetDeviation
 from zoo.layers.dss import DSSLayer
 from zoo.layers.element import CircularConv
 from zoo.layers.graph import GraphConv, MeshConv
+from zoo.layers.graph_equivariant import EquivariantGraphLinear
 from zoo.layers.pooling import ElementPooling, SetPooling
+from zoo.layers.rotation import RotationGroupConv2D, RotationLiftingConv2D, RotationMaxPooling2D
 from zoo.layers.siamese import Siamese
 from zoo.layers.votes import SelectionVote
 
@@ -18,8 +20,12 @@ __all__ = [
     "DSSLayer",
     "DeepSetsEquivariant",
     "ElementPooling",
+    "EquivariantGraphLinear",
     "GraphConv",
     "MeshConv",
+    "RotationGroupConv2D",
+    "RotationLiftingConv2D",
+    "RotationMaxPooling2D",
     "SetBlock",
     "SetDeviation",
     "SelectionVote",

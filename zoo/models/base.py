@@ -27,8 +27,9 @@ class ZooModel(keras.Model):
     - `set`: the permutation group of the set axis (axis 1), or None;
     - `element`: the group acting on each element (`circular_shift`, `rotation90`), or None;
     - optional `padding` (masked padding leaves the outputs unchanged; default: whether `set` is declared),
-      `graph` (`{"adjacency": key}`: node permutations also permute the rows and columns of that input) and
-      `output_axes` (the output axes an equivariant output permutes; default `[1]`).
+      `graph` (`{"adjacency": key}`: node permutations also permute the rows and columns of that input),
+      `nodes` (the input name of the elements or nodes, when not `"elements"`) and `output_axes` (the output axes
+      an equivariant output permutes, default `[1]`; a dict of them per output for dict outputs).
 
     Subclasses write `get_config` by hand (Keras's automatic config of subclassed models loses constructor
     arguments). NumPy inputs to `predict`, `evaluate`, `fit` and eager calls `model(x)` are converted losslessly
