@@ -59,7 +59,7 @@ class Qm9VaeFamily(Family):
                 retrain=f'{qm9.INSTALL} && zoo train {{name}} --budget cpu',
                 reordering="the atoms of each molecule renumbered at random (rows and columns of the bonds alike)"),
             training=TrainingPlan(batch_size=256, budgets={"cpu": {
-                "max_trials": 2, "search_epochs": 2, "search_train_size": 20_000, "epochs": 30, "patience": 5}}),
+                "max_trials": 2, "search_epochs": 2, "search_train_size": 20_000, "epochs": 20, "patience": 5}}),
             leaderboard=LeaderboardPlan(
                 paper_note="§4.1: the paper reports no reconstruction numbers; its figures study the latent space "
                            "(evaluation/interp.py regenerates them)"))
