@@ -49,7 +49,7 @@ class RotatedMnistFamily(Family):
                 data_licence=mnist.LICENCE,
                 retrain=mnist.RETRAIN),
             training=TrainingPlan(batch_size=64, budgets={"cpu": {
-                "max_trials": 2, "search_epochs": 2, "search_train_size": 2_000, "epochs": 25, "patience": 5}}),
+                "max_trials": 2, "search_epochs": 2, "search_train_size": 2_000, "epochs": 60, "patience": 8}}),
             leaderboard=LeaderboardPlan(
                 paper_note="§4.2 and Fig. 8: the paper gives no test accuracy; its figures study the latent space "
                            "(evaluation/interp.py regenerates them)"))
