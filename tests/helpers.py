@@ -1,5 +1,8 @@
-"""Shared helpers of the property tests: random sets, permutations, padding, comparisons."""
+"""Shared helpers of the property tests: random sets, permutations, padding, comparisons, saving."""
 
+import warnings
+
+import keras
 import numpy as np
 from keras import ops
 
@@ -31,3 +34,13 @@ def random_mask(rng, batch, n):
     mask = (rng.random((batch, n)) < 0.7).astype("float32")
     mask[:, 0] = 1.0
     return mask
+
+
+def keras_file_round_trip(model, path):
+    """`model` saved to the `.keras` file `path` and loaded back (uncompiled), with any warning but a deprecation
+    raised as an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        model.save(path)
+        return keras.saving.load_model(path, compile=False)

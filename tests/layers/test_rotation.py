@@ -1,7 +1,6 @@
 """C_N group convolutions: exact equivariance to quarter turns (spatial turn + cyclic shift of the group axis),
 the filter rotations they are built from, shape errors, and config / `.keras` round trips."""
 
-import warnings
 
 import keras
 import numpy as np
@@ -9,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import assert_close, to_numpy
+from tests.helpers import assert_close, keras_file_round_trip, to_numpy
 from zoo.layers.rotation import (
     RotationGroupConv2D,
     RotationLiftingConv2D,
@@ -174,11 +173,7 @@ def test_keras_file_round_trip(tmp_path, rng):
     outputs = RotationGroupConv2D(2, group_order=8)(x)
     model = keras.Model(inputs, outputs)
     path = tmp_path / "rotation.keras"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        model.save(path)
-        loaded = keras.saving.load_model(path, compile=False)
+    loaded = keras_file_round_trip(model, path)
     x = rng.random((2, 8, 8, 1)).astype("float32")
     assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
     np.testing.assert_array_equal(to_numpy(loaded(x)), to_numpy(model(x)))

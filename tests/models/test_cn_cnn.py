@@ -1,14 +1,13 @@
 """The C_N classifier: logits invariant and latent equivariant (cyclic shift by N/4) under quarter turns of the
 digit, `check_symmetry` on its declaration, a training step, `.keras` round trip and clear input errors."""
 
-import warnings
 
 import keras
 import numpy as np
 import pytest
 
 import zoo
-from tests.helpers import assert_close, to_numpy
+from tests.helpers import assert_close, keras_file_round_trip, to_numpy
 from zoo.models.cn_cnn import CNClassifier
 
 ORDERS = [4, 8]
@@ -75,11 +74,7 @@ def test_fit_runs_a_step_and_moves_the_weights(rng):
 def test_keras_file_round_trip_gives_identical_outputs(tmp_path, rng):
     model = small_model(8, "mean")
     path = tmp_path / "cn.keras"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        model.save(path)
-        loaded = keras.saving.load_model(path, compile=False)
+    loaded = keras_file_round_trip(model, path)
     x = digits(rng)
     assert type(loaded) is CNClassifier and loaded.symmetry == model.symmetry
     assert loaded.get_config() == model.get_config()

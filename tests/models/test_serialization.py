@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.helpers import assert_close
+from tests.helpers import assert_close, keras_file_round_trip
 from tests.models.zoo_models import ALL_MODELS, inputs_for
 
 
@@ -24,11 +24,7 @@ def test_keras_file_round_trip(tmp_path, rng, name):
     model = ALL_MODELS[name]()
     x = inputs_for(model, rng)
     path = tmp_path / "model.keras"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        model.save(path)
-        loaded = keras.saving.load_model(path, compile=False)
+    loaded = keras_file_round_trip(model, path)
     assert type(loaded) is type(model)
     assert _json(loaded.get_config()) == _json(model.get_config())
     assert loaded.symmetry == model.symmetry
