@@ -7,7 +7,7 @@ class FamilyHyperModel(keras_tuner.HyperModel):
     """Builds and compiles `family.build(architecture, **hyperparameters)` from a trial's hyper-parameters.
 
     The search space is the architecture's (`family.search_space`); `fixed` overrides it (e.g. a width chosen for
-    the device).
+    the device) and is registered as fixed with the tuner, whose trials then only vary the rest.
 
     Example:
     >>> from zoo.families import get_family
@@ -24,6 +24,9 @@ class FamilyHyperModel(keras_tuner.HyperModel):
 
     def hyperparameters(self, hp):
         """The full hyper-parameter dict of a trial: defaults < search space < fixed values."""
+        for name, value in self.fixed.items():
+            if isinstance(value, (bool, int, float, str)):  # the types keras-tuner can hold
+                hp.Fixed(name, value)
         return {**self.family.search_space(hp, self.architecture), **self.fixed}
 
     def build(self, hp):

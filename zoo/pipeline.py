@@ -45,6 +45,18 @@ def _built_analytically(family, architecture, hyperparameters):
     return model, training
 
 
+def _unregularised(family, spec):
+    """`(name, hyper-parameters)` of the trained entry that `spec` regularises (the same model at weight 0), so that
+    the regularised model differs from it by the regulariser alone; `(None, {})` when there is none."""
+    from zoo.registry import load_registry
+
+    counterpart = next((entry for entry in load_registry().values() if spec.regularises
+                        and entry.family == family.name and entry.architecture == spec.regularises), None)
+    if counterpart is None or not counterpart.pretrained:
+        return None, {}
+    return counterpart.name, dict(counterpart.hyperparameters)
+
+
 def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR, seed=0, hyperparameters=None,
                 verbose=2):
     """Train the registered model `name` from scratch and write its entry folder.
@@ -75,8 +87,12 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     family = get_family(entry.family)
     spec = family.check_architecture(entry.architecture)
     if spec.trained:
+        counterpart, shared = _unregularised(family, spec)
         model, chosen, training = train_model(family, entry.architecture, budget, Path(work_dir) / name, seed,
-                                              fixed=hyperparameters, verbose=verbose)
+                                              fixed={**shared, **(hyperparameters or {})}, verbose=verbose)
+        if shared:
+            training["summary"] += (f" Hyper-parameters of `{counterpart}` (the same model without the regulariser) "
+                                    f"kept: {', '.join(f'{key} = {value}' for key, value in shared.items())}.")
     else:
         chosen = {**spec.defaults, **(hyperparameters or {})}
         model, training = _built_analytically(family, entry.architecture, chosen)

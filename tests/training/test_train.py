@@ -26,6 +26,33 @@ def test_hypermodel_draws_from_the_family_search_space():
     assert model.name == "dss_max" and model.compiled
 
 
+def test_fixed_hyperparameters_are_fixed_in_the_tuner_so_trials_vary_the_rest():
+    import keras_tuner
+
+    hypermodel = FamilyHyperModel(get_family("signals"), "dss_max", fixed={"width": 0.05, "learning_rate": 0.02})
+    hp = keras_tuner.HyperParameters()
+    hypermodel.build(hp)
+    fixed = {h.name for h in hp.space if isinstance(h, keras_tuner.engine.hyperparameters.Fixed)}
+    assert fixed == {"width", "learning_rate"} and hp.values["learning_rate"] == 0.02
+    assert "dropout" not in fixed
+
+
+@pytest.mark.slow
+def test_a_regularised_model_keeps_the_hyperparameters_of_its_unregularised_entry(tmp_path, monkeypatch):
+    monkeypatch.delenv("ZOO_REGISTRY", raising=False)
+    plain = zoo.registry.get_entry("gru_sum_small").hyperparameters
+    budget = {"name": "test", "max_trials": 2, "search_epochs": 1, "search_train_size": 32, "train_size": 64,
+              "epochs": 1, "patience": 1}
+    info = train_entry("sire_gru_sum_small", budget=budget, output_dir=tmp_path / "out", work_dir=tmp_path / "runs",
+                       verbose=0)
+    trials = info["training"]["search"]["trials"]
+    assert {trial["hyperparameters"]["learning_rate"] for trial in trials} == {plain["learning_rate"]}
+    assert len({trial["hyperparameters"]["sire_weight"] for trial in trials}) == 2  # the trials vary λ alone
+    assert info["hyperparameters"]["learning_rate"] == plain["learning_rate"]
+    assert "Hyper-parameters of `gru_sum_small` (the same model without the regulariser) kept" in (
+        info["training"]["summary"])
+
+
 def test_budgets():
     assert resolve_budget("cpu")["name"] == "cpu"
     assert resolve_budget("auto")["name"] in ("cpu", "gpu")

@@ -61,7 +61,8 @@ class Architecture:
             result), in a sentence; its cards say so and the beat-chance guard exempts it.
         trained: False when `build` sets the weights itself (an analytic solution): nothing is trained.
         regularises: the architecture this one is the regularised version of (the same model at weight 0); cards
-            compare their order sensitivity.
+            compare their order sensitivity, and training reuses that entry's hyper-parameters when it has been
+            trained, so that the search only chooses the regulariser's own (`zoo.pipeline.train_entry`).
     """
 
     title: str
