@@ -40,6 +40,8 @@ def test_permuting_the_nodes_permutes_the_latent_and_the_decoded_graph(model, rn
     assert_close(out_permuted["bonds"], to_numpy(out["bonds"])[:, perm][:, :, perm])
     report = zoo.check_symmetry(model, graphs)
     assert report["passed"] and report["judged"] == ["permutation", "padding"], report
+    report = zoo.check_symmetry(model.encoder, graphs)
+    assert report["passed"] and report["judged"] == ["permutation", "padding"], report
 
 
 def test_the_edge_logits_are_symmetric_and_padding_changes_nothing(model, rng):

@@ -47,6 +47,9 @@ class GraphEncoder(keras.layers.Layer):
         self.node_layer = _dense(width, 1, 1, name="nodes")
         self.mean = _dense(latent_channels, 1, 1, activation=None, name="mean")
         self.log_variance = _dense(latent_channels, 1, 1, activation=None, name="log_variance")
+        # The latent means are permuted with the nodes (`zoo.check_symmetry(model.encoder, graphs)` measures it).
+        self.symmetry = {"output": "equivariant", "set": SET_GROUP, "element": None, "padding": True,
+                         "nodes": node_key, "graph": {"adjacency": edge_key}}
 
     def features(self, inputs):
         """One-hot node `(batch, n, node_types)` and edge `(batch, n, n, edge_types)` features, zero at padding."""

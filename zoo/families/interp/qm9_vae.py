@@ -26,6 +26,17 @@ def _fold(data, seed):
     return {key: value[(seed - 1) % TEST_FOLDS::TEST_FOLDS] for key, value in data.items()}
 
 
+def _carbon_graph(shape, chain):
+    """Logits of all-carbon graphs of `shape` `(count, n)`: single bonds between consecutive atoms with `chain`,
+    none otherwise."""
+    count, n = shape
+    atoms = np.zeros((count, n, len(qm9.ATOM_TYPES) - 1), "float32")
+    atoms[..., 0] = 1.0
+    bonded = np.eye(n, k=1) + np.eye(n, k=-1) if chain else np.zeros((n, n))
+    bonds = np.stack([1.0 - bonded, bonded, np.zeros((n, n)), np.zeros((n, n))], axis=-1)
+    return {"atoms": atoms, "bonds": np.broadcast_to(bonds, (count, n, n, len(qm9.BOND_TYPES))).astype("float32")}
+
+
 class Qm9VaeFamily(Family):
     """Reconstruct QM9 molecules through a per-atom latent.
 
@@ -46,14 +57,17 @@ class Qm9VaeFamily(Family):
                         "mask": [None, qm9.N_ATOMS],
                         "range": "atom types 0 (padding), 1–4 = C, N, O, F; bond types 0 (none), 1–3 = single, "
                                  "double, triple (aromatic rings kekulised); zoo.data.qm9.load_qm9 builds them"},
-            baselines={"carbon_chain": self.carbon_chain},
+            baselines={"carbon_chain": self.carbon_chain, "carbon_no_bonds": self.carbon_no_bonds},
             wording=Wording(
                 notes=("The decoder is given the number of heavy atoms (the mask): the latent encodes a molecule's "
                        "atoms and bonds, not its size, and prior samples draw the size from the training molecules.",
                        "Atoms are typed by element only (formal charges of QM9's few zwitterions are dropped) and "
                        "hydrogens are implicit, as in the paper.",
-                       "The paper's follow-up configuration trains for about 4,000 epochs at learning rate 1e-4; "
-                       "this entry's training budget is recorded in its training section."),
+                       "The paper's public follow-up configuration trains 20 channels for about 4,000 epochs at "
+                       "learning rate 1e-4; this entry has 32 channels and a CPU budget of at most 20 epochs (its "
+                       "training section records them). At that budget the atom types are learnt but the bonds only "
+                       "partly (compare the edge accuracy with the two trivial predictors'), so few molecules are "
+                       "reconstructed exactly: the entry serves the latent-space studies, not generation."),
                 data_licence="QM9 (Ramakrishnan et al., Scientific Data 2014; CC0) read from the MIT-licensed PyPI "
                              "package qm9pack",
                 retrain=f'{qm9.INSTALL} && zoo train {{name}} --budget cpu',
@@ -102,13 +116,14 @@ class Qm9VaeFamily(Family):
 
     def carbon_chain(self, x):
         """A trivial predictor: every atom a carbon, single bonds between atoms numbered consecutively (the order
-        of the SMILES string, which often follows the molecule's backbone), as logits."""
-        count, n = x["atoms"].shape
-        atoms = np.zeros((count, n, len(qm9.ATOM_TYPES) - 1), "float32")
-        atoms[..., 0] = 1.0
-        chain = np.eye(n, k=1) + np.eye(n, k=-1)
-        bonds = np.stack([1.0 - chain, chain, np.zeros((n, n)), np.zeros((n, n))], axis=-1)
-        return {"atoms": atoms, "bonds": np.broadcast_to(bonds, (count, n, n, len(qm9.BOND_TYPES))).astype("float32")}
+        of the SMILES string, which often follows the molecule's backbone, so it reads what an equivariant model
+        cannot: the atoms' numbering), as logits."""
+        return _carbon_graph(x["atoms"].shape, chain=True)
+
+    def carbon_no_bonds(self, x):
+        """The trivial predictor an equivariant model can express without reading its input: every atom a carbon,
+        no bonds, as logits."""
+        return _carbon_graph(x["atoms"].shape, chain=False)
 
     def findings(self, model, architecture):
         """Validity, uniqueness and novelty of molecules decoded from the prior (sizes drawn from the training
