@@ -10,6 +10,8 @@ Example:
 
 import dataclasses
 
+import keras
+
 from zoo.families.base import Architecture
 from zoo.layers import Siamese
 from zoo.models import InvariantHead, RecurrentModel, SetModel
@@ -76,6 +78,26 @@ def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0
                                                      "permutations": PI_SGD_PERMUTATIONS}, _search,
                                       regularises="gru"),
             "deepsets": Architecture("DeepSets", {"learning_rate": learning_rate}, _search, weak=deepsets_weak)}
+
+
+def integer_encoders(recurrent_scale, deepsets_scale, deepsets_width):
+    """`(recurrent_encoder, deepsets_encoder)` for sequences of integer tokens, as `build_sequence_model` takes
+    them: the recurrence reads each token times `recurrent_scale`; DeepSets' φ rescales it by `deepsets_scale`, then
+    two ReLU layers of `deepsets_width`.
+
+    >>> recurrent_encoder, deepsets_encoder = integer_encoders(0.01, 0.01, 100)
+    >>> [type(layer).__name__ for layer in deepsets_encoder()]
+    ['Rescaling', 'Reshape', 'Dense', 'Dense']
+    """
+    def recurrent_encoder():
+        return [keras.layers.Rescaling(recurrent_scale)]
+
+    def deepsets_encoder():
+        return [keras.layers.Rescaling(deepsets_scale), keras.layers.Reshape((1,)),
+                keras.layers.Dense(deepsets_width, activation="relu"),
+                keras.layers.Dense(deepsets_width, activation="relu")]
+
+    return recurrent_encoder, deepsets_encoder
 
 
 @dataclasses.dataclass(frozen=True)

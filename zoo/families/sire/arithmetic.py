@@ -8,7 +8,6 @@ variances by their MSE, along a curve over lengths n = 5, 10, …, 30. One famil
 
 import dataclasses
 
-import keras
 import numpy as np
 
 from zoo.data.sequence_tasks import ARITHMETIC_TASKS, arithmetic_sets, expected_maximum
@@ -16,6 +15,7 @@ from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.sire.architectures import (
     SequenceWidths,
     build_sequence_model,
+    integer_encoders,
     sequence_architectures,
     sub_architecture,
 )
@@ -101,15 +101,13 @@ class ArithmeticFamily(GeneratedSplits, Family):
         paper_note: where the paper's comparison is, in words.
     """
 
+    val_sequences, test_sequences = VAL_SEQUENCES, TEST_PER_LENGTH
+
     def __init__(self, task, setting=FIG_2, name=None, architectures=None, paper_note=None):
         if task not in ARITHMETIC_TASKS:
             raise ValueError(f"Unknown arithmetic task {task!r}; expected one of {ARITHMETIC_TASKS}.")
         self.arithmetic_task, self.setting = task, setting
-        self.train_sequences, self.val_sequences, self.test_sequences = (setting.train_sequences, VAL_SEQUENCES,
-                                                                         TEST_PER_LENGTH)
-        self.test_length = setting.lengths[-1]
-        input_scale, output_scale = setting.scales(task)
-        self.input_scale = input_scale
+        output_scale = setting.scales(task)[1]
         self.widths = SequenceWidths(units=32, head_units=(32,), deepsets_width=100, output_scale=output_scale)
         integer, lengths = task != "variance", setting.lengths
         super().__init__(
@@ -143,6 +141,20 @@ class ArithmeticFamily(GeneratedSplits, Family):
                                          "no numbers given)",
                 order_sensitivity=True))
 
+    @property
+    def train_sequences(self):
+        return self.setting.train_sequences
+
+    @property
+    def test_length(self):
+        """The length of a test draw without `set_size`: the setting's longest."""
+        return self.setting.lengths[-1]
+
+    @property
+    def input_scale(self):
+        """The factor that brings the integers to unit scale before the recurrence."""
+        return self.setting.scales(self.arithmetic_task)[0]
+
     def expected_given_length(self, x):
         """A trivial predictor: E[target | n], from the length alone."""
         return expected_target(self.arithmetic_task, _lengths(x), self.setting.high)
@@ -150,17 +162,9 @@ class ArithmeticFamily(GeneratedSplits, Family):
     def build(self, architecture, sire_weight=0.0, permutations=0, sub_weight=0.0, **unused):
         self.check_architecture(architecture)
         high = self.setting.high
-
-        def recurrent_encoder():
-            return [keras.layers.Rescaling(self.input_scale)]
-
-        def deepsets_encoder():
-            width = self.widths.deepsets_width
-            return [keras.layers.Rescaling(1 / high), keras.layers.Reshape((1,)),
-                    keras.layers.Dense(width, activation="relu"), keras.layers.Dense(width, activation="relu")]
-
-        return build_sequence_model(architecture, self.widths, recurrent_encoder, deepsets_encoder, (0, high),
-                                    sire_weight, permutations, sub_weight)
+        encoders = integer_encoders(self.input_scale, 1 / high, self.widths.deepsets_width)
+        return build_sequence_model(architecture, self.widths, *encoders, (0, high), sire_weight, permutations,
+                                    sub_weight)
 
     def draw(self, count, rng, split, length=None):
         lengths = self.setting.lengths

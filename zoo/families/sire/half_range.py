@@ -8,12 +8,16 @@ and only the one swap across the middle changes it. One family per length (10, 1
 `rnn_half_range_10`, `sire_rnn_half_range_15`, ….
 """
 
-import keras
 import numpy as np
 
 from zoo.data.sequence_tasks import expected_maximum, half_range_sets
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
-from zoo.families.sire.architectures import SequenceWidths, build_sequence_model, sequence_architectures
+from zoo.families.sire.architectures import (
+    SequenceWidths,
+    build_sequence_model,
+    integer_encoders,
+    sequence_architectures,
+)
 from zoo.families.sire.generated import GeneratedSplits
 from zoo.families.sire.paper import PAPER
 from zoo.tasks import Regression
@@ -42,15 +46,6 @@ def within_halves(x, rng):
     n = x.shape[1]
     keys = (np.arange(n) >= n // 2)[None] + rng.random(x.shape)  # second-half keys sort after the first half's
     return np.take_along_axis(x, np.argsort(keys, axis=1), axis=1)
-
-
-def _scalar():
-    return [keras.layers.Rescaling(1 / HIGH)]
-
-
-def _deepsets_encoder():
-    return _scalar() + [keras.layers.Reshape((1,)), keras.layers.Dense(WIDTHS.deepsets_width, activation="relu"),
-                        keras.layers.Dense(WIDTHS.deepsets_width, activation="relu")]
 
 
 class HalfRangeFamily(GeneratedSplits, Family):
@@ -101,8 +96,8 @@ class HalfRangeFamily(GeneratedSplits, Family):
 
     def build(self, architecture, sire_weight=0.0, permutations=0, **unused):
         self.check_architecture(architecture)
-        return build_sequence_model(architecture, WIDTHS, _scalar, _deepsets_encoder, (0, HIGH), sire_weight,
-                                    permutations)
+        encoders = integer_encoders(1 / HIGH, 1 / HIGH, WIDTHS.deepsets_width)
+        return build_sequence_model(architecture, WIDTHS, *encoders, (0, HIGH), sire_weight, permutations)
 
     def draw(self, count, rng, split, length=None):
         return half_range_sets(count, rng, self.length)
