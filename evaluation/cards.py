@@ -14,7 +14,7 @@ from zoo.cards import render_card
 from zoo.entry import folder_hashes, read_info, rewrite_card
 from zoo.families import FAMILIES, get_family
 from zoo.metrics import higher_is_better
-from zoo.registry import get_entry, load_registry, update_entry
+from zoo.registry import find_entry, get_entry, load_registry, update_entry
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MODEL_CARDS_DIR = Path(__file__).resolve().parents[1] / "model_cards"
@@ -118,8 +118,7 @@ def order_sensitivity_comparison(family, info):
     evaluation = (f"Order sensitivity measured by the harness, mean |f(x) − f(πx)| over the test sets with "
                   f"{family.wording.reordering}: {measured['mean']:.3g} ± {measured['std']:.2g}.")
     plain = family.architectures[info["architecture"]].regularises
-    counterpart = next((entry for entry in load_registry().values()
-                        if entry.family == family.name and entry.architecture == plain), None)
+    counterpart = find_entry(family.name, plain)
     record = _record(counterpart) if counterpart else None
     theirs = (record or {}).get("metrics", {}).get("order_sensitivity")
     if not theirs:

@@ -48,10 +48,9 @@ def _built_analytically(family, architecture, hyperparameters):
 def _unregularised(family, spec):
     """`(name, hyper-parameters)` of the trained entry that `spec` regularises (the same model at weight 0), so that
     the regularised model differs from it by the regulariser alone; `(None, {})` when there is none."""
-    from zoo.registry import load_registry
+    from zoo.registry import find_entry
 
-    counterpart = next((entry for entry in load_registry().values() if spec.regularises
-                        and entry.family == family.name and entry.architecture == spec.regularises), None)
+    counterpart = find_entry(family.name, spec.regularises) if spec.regularises else None
     if counterpart is None or not counterpart.pretrained:
         return None, {}
     return counterpart.name, dict(counterpart.hyperparameters)

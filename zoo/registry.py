@@ -133,6 +133,14 @@ def get_entry(name, entries=None):
     return entries[name]
 
 
+def find_entry(family, architecture, entries=None):
+    """The registered entry of `architecture` in the family named `family` (e.g. the unregularised twin of a
+    regularised entry), or None."""
+    entries = load_registry() if entries is None else entries
+    return next((entry for entry in entries.values()
+                 if entry.family == family and entry.architecture == architecture), None)
+
+
 def list_models(pattern="*", pretrained=None):
     """Names of the registered models matching a shell-style `pattern`, sorted.
 
