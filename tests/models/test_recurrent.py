@@ -55,6 +55,28 @@ def test_sire_is_zero_for_an_update_that_commutes_and_positive_otherwise(rng):
     assert float(model.sire_penalty(x)) > 1e-4
 
 
+def test_adjacent_sire_swaps_the_two_reads_that_follow_the_state(rng):
+    """On two-element sequences the only adjacent pair is the whole sequence: the penalty is the squared distance
+    between the last states of the sequence read forwards and backwards."""
+    model, x = _model("gru", sire_weight=1.0, sire_pairs="adjacent"), _tokens(rng, n=2)
+    forwards, backwards = (to_numpy(model.states(seq)[0][:, -1]) for seq in (x, x[:, ::-1]))
+    assert_close(model.sire_penalty(x), np.mean(np.sum((forwards - backwards) ** 2, axis=-1)), atol=1e-6)
+
+
+def test_adjacent_sire_ignores_sets_too_short_to_swap_and_padding(rng):
+    model, x = _model("lstm", sire_weight=1.0, sire_pairs="adjacent"), _tokens(rng, batch=4, n=5)
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0]], "float32")
+    assert float(model.sire_penalty({"elements": x, "mask": mask})) > 1e-6
+    assert float(model.sire_penalty({"elements": x[2:], "mask": mask[2:]})) == 0.0
+    assert float(model.sire_penalty({"elements": x[1:2], "mask": mask[1:2]})) == pytest.approx(
+        float(model.sire_penalty(x[1:2, :2])), abs=1e-6)
+
+
+def test_an_unknown_kind_of_sire_pairs_is_a_clear_error():
+    with pytest.raises(ValueError, match="SIRE pairs"):
+        _model("gru", sire_pairs="neighbours")
+
+
 def test_sub_is_zero_for_an_update_that_commutes_and_positive_otherwise(rng):
     model, x = _model("lstm", sub_length=3), _tokens(rng)
     assert float(model.sub_penalty(x)) > 1e-6
@@ -105,7 +127,8 @@ def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance
 
 
 def test_config_and_keras_file_round_trip(rng, tmp_path):
-    model = _model("lstm", sire_weight=0.1, sub_weight=0.01, sub_length=3, activation="relu", head_units=(5,))
+    model = _model("lstm", sire_weight=0.1, sire_pairs="adjacent", sub_weight=0.01, sub_length=3, activation="relu",
+                   head_units=(5,))
     x = _tokens(rng)
     expected = to_numpy(model(x))
     path = tmp_path / "rnn.keras"
@@ -113,7 +136,7 @@ def test_config_and_keras_file_round_trip(rng, tmp_path):
     restored = keras.saving.load_model(path)
     assert isinstance(restored, RecurrentModel)
     assert (restored.cell_kind, restored.sire_weight, restored.activation) == ("lstm", 0.1, "relu")
-    assert (restored.sub_weight, restored.sub_length) == (0.01, 3)
+    assert (restored.sire_pairs, restored.sub_weight, restored.sub_length) == ("adjacent", 0.01, 3)
     assert_close(to_numpy(restored(x)), expected, atol=1e-6)
 
 

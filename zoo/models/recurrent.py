@@ -2,9 +2,10 @@
 
 `s_t = f(s_{t−1}, φ(x_t))` from a learned initial state `s_0`, then `y = ρ(s_n)`. An RNN reads a set in the order
 given; SIRE adds `λ · E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` to the loss, over states s reached from prefixes of
-the training sequences and pairs of elements drawn from the batch, so that the order matters less (λ = 0 is the
-plain RNN). SUB (the paper's Appendix C) compares two random orders of a window of each sequence instead, and π-SGD
-reads every set in a fresh random order at each training step and averages over random orders at inference.
+the training sequences and pairs of elements drawn from the batch (or, for invariance to local reorderings only, the
+two elements that follow s in its sequence), so that the order matters less (λ = 0 is the plain RNN). SUB (the
+paper's Appendix C) compares two random orders of a window of each sequence instead, and π-SGD reads every set in a
+fresh random order at each training step and averages over random orders at inference.
 """
 
 import keras
@@ -18,6 +19,7 @@ from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
 from zoo.models.set_model import SET_GROUP
 
 CELLS = {"rnn": keras.layers.SimpleRNNCell, "gru": keras.layers.GRUCell, "lstm": keras.layers.LSTMCell}
+SIRE_PAIRS = ("batch", "adjacent")
 
 
 def _deserialize(layer):
@@ -31,9 +33,13 @@ def _states_at(states, index):
     return [ops.take_along_axis(h, index[:, None, None], axis=1)[:, 0] for h in states]
 
 
-def _squared_distance(states, others):
-    """Mean over the batch of the squared distance between two lists of state tensors, summed over them."""
-    return ops.mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(states, others)))
+def _squared_distance(states, others, weights=None):
+    """Mean over the batch of the squared distance between two lists of state tensors, summed over them; with
+    `weights` `(batch,)`, the weighted mean."""
+    distances = sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(states, others))
+    if weights is None:
+        return ops.mean(distances)
+    return ops.sum(distances * weights) / ops.maximum(ops.sum(weights), 1.0)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -58,6 +64,9 @@ class RecurrentModel(SetInputModel):
         output_scale: a constant the output is multiplied by, so that targets of large magnitude (sums of
             integers) are learned at unit scale.
         sire_weight: λ of the SIRE regulariser (0: a plain recurrent model).
+        sire_pairs: which two elements x1, x2 SIRE swaps after a state s: `"batch"` (the paper's: two drawn among
+            the batch's real elements, towards invariance to every reordering) or `"adjacent"` (the two that follow
+            s in its own sequence: swaps of neighbouring reads, towards invariance to local reorderings).
         sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
         permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
             order, and a prediction is the mean over k pseudo-random orders of the set's positions (the paper's
@@ -74,16 +83,18 @@ class RecurrentModel(SetInputModel):
     """
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
-                 dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sub_weight=0.0, sub_length=4,
-                 permutations=0, seed=None, **kwargs):
+                 dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch", sub_weight=0.0,
+                 sub_length=4, permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
+        if sire_pairs not in SIRE_PAIRS:
+            raise ValueError(f"Unknown SIRE pairs {sire_pairs!r}; expected one of {SIRE_PAIRS}.")
         self.encoder = [_deserialize(layer) for layer in encoder]
         self.cell_kind, self.units, self.activation = cell, int(units), activation
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
         self.output_units, self.output_scale = int(output_units), float(output_scale)
-        self.sire_weight, self.seed = float(sire_weight), seed
+        self.sire_weight, self.sire_pairs, self.seed = float(sire_weight), sire_pairs, seed
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
@@ -201,7 +212,8 @@ class RecurrentModel(SetInputModel):
     def sire_penalty(self, inputs, mask=None):
         """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch:
         a state s reached from a random prefix of each sequence, and two elements drawn from the batch's real
-        elements."""
+        elements (`sire_pairs="batch"`) or the two that follow s in its sequence (`"adjacent"`; sets of fewer than
+        two elements do not count)."""
         features, mask = self._features(inputs, mask)
         return self._sire(features, mask, self._recur(features, mask))
 
@@ -212,6 +224,8 @@ class RecurrentModel(SetInputModel):
         return self._sub(features, mask, self._recur(features, mask))
 
     def _sire(self, features, mask, states):
+        if self.sire_pairs == "adjacent":
+            return self._adjacent_sire(features, mask, states)
         batch, n = ops.shape(features)[0], ops.shape(features)[1]
         s = _states_at(states, keras.random.randint((batch,), 0, n + 1, seed=self.seed_generator))
         flat, real = ops.reshape(features, (batch * n, -1)), ops.reshape(mask, (batch * n,))
@@ -221,6 +235,17 @@ class RecurrentModel(SetInputModel):
         second = keras.random.categorical(logits, 1, seed=self.seed_generator)[:, 0]
         x1, x2 = ops.take(flat, first, axis=0), ops.take(flat, second, axis=0)
         return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1))
+
+    def _adjacent_sire(self, features, mask, states):
+        batch, n = ops.shape(features)[0], ops.shape(features)[1]
+        lengths = ops.sum(mask, axis=1)  # real elements come first: padding is last
+        draws = keras.random.uniform((batch,), seed=self.seed_generator)
+        first = ops.cast(ops.floor(draws * ops.maximum(lengths - 1.0, 1.0)), "int32")  # 0 … length − 2
+        second = ops.minimum(first + 1, n - 1)
+        x1, x2 = (ops.take_along_axis(features, i[:, None, None], axis=1)[:, 0] for i in (first, second))
+        s = _states_at(states, first)
+        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1),
+                                 weights=ops.cast(lengths >= 2.0, features.dtype))
 
     def _sub(self, features, mask, states):
         batch, n = ops.shape(features)[0], features.shape[1]
@@ -259,6 +284,7 @@ class RecurrentModel(SetInputModel):
             "output_units": self.output_units,
             "output_scale": self.output_scale,
             "sire_weight": self.sire_weight,
+            "sire_pairs": self.sire_pairs,
             "sub_weight": self.sub_weight,
             "sub_length": self.sub_length,
             "permutations": self.permutations,
