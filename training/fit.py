@@ -17,6 +17,18 @@ def _logged(history_csv, monitor):
         return [float(row[monitor]) for row in csv.DictReader(handle) if row.get(monitor)]
 
 
+class EpochSeconds(keras.callbacks.Callback):
+    """Logs each epoch's wall-clock seconds (`epoch_seconds`, validation included), so that the history of a run
+    resumed after a kill still sums to its whole training time."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = time.time() - self._start
+
+
 def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, verbose=2, callbacks=()):
     """Fit a compiled model and return it with the weights of its best validation loss restored.
 
@@ -51,6 +63,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
                                         initial_value_threshold=pick(earlier) if earlier else None),
         keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.5, patience=max(1, patience // 3)),
         keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=patience),
+        EpochSeconds(),
         keras.callbacks.CSVLogger(str(history_csv), append=True),
         *callbacks,
     ]
@@ -73,6 +86,6 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         "best_epoch": None if best_epoch is None else best_epoch + 1,
         "best_val_loss": round(losses[best_epoch], 4) if losses else None,
         f"best_epoch_{monitored}": round(metrics[best_epoch], 4) if metrics else None,
-        "seconds": round(time.time() - start, 1),
+        "seconds": round(sum(_logged(history_csv, "epoch_seconds")) or time.time() - start, 1),
     }
     return model, summary

@@ -37,7 +37,7 @@ def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=
     """
     hypermodel = FamilyHyperModel(family, architecture, fixed=fixed)
     tuner = keras_tuner.RandomSearch(
-        hypermodel, objective=keras_tuner.Objective("val_loss", "min"),
+        hypermodel, objective=keras_tuner.Objective(hypermodel.objective, "min"),
         max_trials=budget["max_trials"], seed=seed, directory=str(directory), project_name=hypermodel.name,
         overwrite=False)
     train = family.load_split("train", size=budget["search_train_size"])
@@ -49,5 +49,5 @@ def search(family, architecture, budget, directory, seed=0, fixed=None, verbose=
     trials = [{"hyperparameters": t.hyperparameters.values, "score": t.score}
               for t in tuner.oracle.get_best_trials(budget["max_trials"])]
     summary = {"tuner": "RandomSearch", "max_trials": budget["max_trials"], "epochs": budget["search_epochs"],
-               "train_size": budget["search_train_size"], "objective": "val_loss", "trials": trials}
+               "train_size": budget["search_train_size"], "objective": hypermodel.objective, "trials": trials}
     return hypermodel.hyperparameters(best), summary

@@ -9,7 +9,7 @@ from pathlib import Path
 import keras
 
 from training.fit import fit_model
-from training.hypermodel import build_compiled
+from training.hypermodel import INVARIANCE_OBJECTIVE, build_compiled
 from training.search import resolve_budget, search
 from zoo.environment import environment
 
@@ -58,9 +58,11 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
 
 
 def _summary(family, budget, fit, search_summary):
+    ranked = (" ranked by validation loss plus validation order sensitivity"
+              if search_summary["objective"] == INVARIANCE_OBJECTIVE else "")
     return (f"{search_summary['tuner']} over {search_summary['max_trials']} trials × {search_summary['epochs']} "
             f"epochs on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
-            f"({budget['name']} budget), then "
+            f"({budget['name']} budget){ranked}, then "
             f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
             f"stopping with patience {fit['patience']} on the validation loss, best epoch {fit['best_epoch']} kept), "
             f"batch {fit['batch_size']}, Adam, {fit['seconds']:.0f} s on {environment()['backend']} "

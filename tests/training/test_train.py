@@ -1,13 +1,15 @@
+import csv
 import json
 
 import keras
+import keras_tuner
 import numpy as np
 import pytest
 
 import zoo
 from evaluation.harness import evaluate_model
 from training import FamilyHyperModel, fit_model
-from training.hypermodel import build_compiled
+from training.hypermodel import INVARIANCE_OBJECTIVE, build_compiled
 from training.search import resolve_budget
 from zoo.families import get_family
 from zoo.pipeline import train_entry
@@ -51,6 +53,25 @@ def test_a_regularised_model_keeps_the_hyperparameters_of_its_unregularised_entr
     assert info["hyperparameters"]["learning_rate"] == plain["learning_rate"]
     assert "Hyper-parameters of `gru_sum_small` (the same model without the regulariser) kept" in (
         info["training"]["summary"])
+    assert info["training"]["search"]["objective"] == INVARIANCE_OBJECTIVE
+    assert "ranked by validation loss plus validation order sensitivity" in info["training"]["summary"]
+
+
+def test_a_regularised_trial_scores_its_validation_loss_plus_its_validation_order_sensitivity():
+    family = get_family("sum_small")
+    train, val = family.load_split("train", size=64), family.load_split("val", size=64)
+    plain, regularised = FamilyHyperModel(family, "gru"), FamilyHyperModel(family, "sire_gru")
+    assert (plain.objective, regularised.objective) == ("val_loss", INVARIANCE_OBJECTIVE)
+    hp = keras_tuner.HyperParameters()
+    model = regularised.build(hp)
+    scores = regularised.fit(hp, model, *train, validation_data=val, epochs=1, verbose=0)
+    permuted = family.permute(val[0], np.random.default_rng(7))
+    expected = np.mean(np.abs(model.predict(val[0], verbose=0) - model.predict(permuted, verbose=0)))
+    assert scores["val_order_sensitivity"] == pytest.approx(expected, rel=1e-4) and expected > 0
+    assert scores[INVARIANCE_OBJECTIVE] == pytest.approx(scores["val_loss"] + expected, rel=1e-4)
+    assert scores["val_loss"] == pytest.approx(model.evaluate(*val, verbose=0, return_dict=True)["loss"], rel=1e-4)
+    assert isinstance(plain.fit(hp, plain.build(hp), *train, validation_data=val, epochs=1, verbose=0),
+                      keras.callbacks.History)
 
 
 def test_budgets():
@@ -93,3 +114,6 @@ def test_a_killed_fit_resumes_where_it_stopped(tmp_path):
     epochs = np.loadtxt(tmp_path / "history.csv", delimiter=",", skiprows=1, usecols=0)
     assert epochs.tolist() == [0, 1, 2, 3]  # epochs 0-1 before the kill, 2-3 after: resumed, not restarted
     assert summary["epochs_run"] == 4 and summary["best_val_loss"] is not None
+    with open(tmp_path / "history.csv") as handle:
+        seconds = [float(row["epoch_seconds"]) for row in csv.DictReader(handle)]
+    assert len(seconds) == 4 and summary["seconds"] == pytest.approx(sum(seconds), abs=0.05)  # both runs' time
