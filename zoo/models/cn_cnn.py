@@ -3,19 +3,18 @@ the model of "Interpreting Equivariant Representations" (Hansen et al., ICML 202
 group convolutions (Cohen & Welling, 2016) standing in for the paper's SO(2)-steerable CNN."""
 
 import keras
-import numpy as np
 from keras import KerasTensor, ops
 
 from zoo.layers.base import build_in_order
 from zoo.layers.rotation import RotationGroupConv2D, RotationLiftingConv2D, RotationMaxPooling2D
-from zoo.models.base import SetInputModel, ZooModel
-from zoo.models.inputs import check_value_range, split_inputs, validate_sets
+from zoo.models.cnn import ImageClassifier
+from zoo.models.inputs import split_inputs
 
 GROUP_POOLS = ("max", "mean")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class CNClassifier(SetInputModel):
+class CNClassifier(ImageClassifier):
     """Lifting conv, C_N group convs (ReLU, optional 2 × 2 max-pooling), a mean over space, an invariant pool over
     the group axis and a Dense head.
 
@@ -62,12 +61,11 @@ class CNClassifier(SetInputModel):
 
     def __init__(self, image_shape, output_units, group_order=4, filters=(16, 32, 32), pooling=None, kernel_size=3,
                  group_pool="max", dense_units=64, dropout=0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.image_shape = tuple(int(d) for d in image_shape)
+        super().__init__(image_shape, output_units, **kwargs)
         if len(self.image_shape) not in (2, 3) or self.image_shape[0] != self.image_shape[1]:
             raise ValueError(f"CNClassifier takes square images, image_shape (size, size) or (size, size, channels) "
                              f"(a quarter turn must map the image onto itself); got {image_shape}.")
-        self.output_units, self.group_order = int(output_units), int(group_order)
+        self.group_order = int(group_order)
         self.filters = tuple(int(f) for f in filters)
         if not self.filters:
             raise ValueError("CNClassifier needs at least one conv (filters is empty).")
@@ -98,33 +96,12 @@ class CNClassifier(SetInputModel):
         self.head += [keras.layers.Dropout(self.dropout, name="dropout"),
                       keras.layers.Dense(self.output_units, name="output_dense")]
 
-    def _image_shape(self):
-        return self.image_shape if len(self.image_shape) == 3 else self.image_shape + (1,)
-
-    def check_inputs(self, x):
-        """Any of the three input forms, whatever form the model was built with; anything else (another image size,
-        colour channels the model lacks) is a clear error rather than a silent reshape into a different batch."""
-        ZooModel.check_inputs(self, x)
-        elements = split_inputs(x)[0]
-        if hasattr(elements, "shape"):
-            shape = tuple(elements.shape)[1:]
-            pixels = int(np.prod(self._image_shape()))
-            forms = list(dict.fromkeys([self.image_shape, self._image_shape(), (pixels,)]))
-            if shape not in forms:
-                accepted = " or ".join(str((None,) + form).replace("None", "batch") for form in forms)
-                raise ValueError(f"{self.name} takes images {accepted} (flattened pixels); got an input of shape "
-                                 f"{tuple(elements.shape)}.")
-        validate_sets(x, self.name)
-        if self.value_range is not None:
-            check_value_range(elements, self.value_range, self.name)
-
     def build(self, input_shape):
         maps = build_in_order(self.blocks, (None,) + self._image_shape())
         build_in_order(self.head, (None, maps[-1]))
 
     def _latent(self, inputs, training=None):
-        x, _, _ = split_inputs(inputs)
-        x = ops.reshape(ops.cast(x, self.compute_dtype), (-1,) + self._image_shape())
+        x = self.images(inputs)
         for layer in self.blocks:
             x = layer(x, training=training)
         return ops.mean(x, axis=(1, 2))
@@ -144,18 +121,7 @@ class CNClassifier(SetInputModel):
             x = layer(x, training=training)
         return x
 
-    def compute_output_shape(self, input_shape):
-        shape = input_shape["elements"] if isinstance(input_shape, dict) else input_shape
-        return (shape[0], self.output_units)
-
-    def classifier_layer(self):
-        return self.head[-1]
-
-    def _set_num_classes(self, config, num_classes):
-        config["output_units"] = num_classes
-
     def get_config(self):
-        return {**self.base_config(), "image_shape": self.image_shape, "output_units": self.output_units,
-                "group_order": self.group_order, "filters": self.filters, "pooling": self.pooling,
-                "kernel_size": self.kernel_size, "group_pool": self.group_pool, "dense_units": self.dense_units,
-                "dropout": self.dropout}
+        return {**self.base_config(), "group_order": self.group_order, "filters": self.filters,
+                "pooling": self.pooling, "kernel_size": self.kernel_size, "group_pool": self.group_pool,
+                "dense_units": self.dense_units, "dropout": self.dropout}

@@ -1,15 +1,68 @@
-"""A plain convolutional classifier for images, given as images or as their flattened pixel sequences."""
+"""Image classifiers that take images or their flattened pixel sequences: the shared plumbing, and a plain CNN."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from zoo.layers.base import build_in_order
-from zoo.models.base import SetInputModel
-from zoo.models.inputs import split_inputs
+from zoo.models.base import SetInputModel, ZooModel
+from zoo.models.inputs import check_value_range, split_inputs, validate_sets
+
+
+class ImageClassifier(SetInputModel):
+    """The plumbing of a classifier of `image_shape` images ending in a `self.head` of layers whose last is the
+    output Dense: inputs as images `(batch, *image_shape)`, with a channel axis `(batch, h, w, c)`, or flattened
+    pixels `(batch, h · w · c)`, checked and reshaped to `(batch, h, w, c)`; the logits `(batch, output_units)`.
+
+    Subclasses build `self.head` and read `self.images(inputs)`.
+    """
+
+    def __init__(self, image_shape, output_units, **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(int(d) for d in image_shape)
+        self.output_units = int(output_units)
+
+    def _image_shape(self):
+        return self.image_shape if len(self.image_shape) == 3 else self.image_shape + (1,)
+
+    def images(self, inputs):
+        """Any input form as a float image batch `(batch, h, w, c)`."""
+        x, _, _ = split_inputs(inputs)
+        return ops.reshape(ops.cast(x, self.compute_dtype), (-1,) + self._image_shape())
+
+    def check_inputs(self, x):
+        """Any of the three input forms, whatever form the model was built with; anything else (another image size,
+        colour channels the model lacks) is a clear error rather than a silent reshape into a different batch."""
+        ZooModel.check_inputs(self, x)
+        elements = split_inputs(x)[0]
+        if hasattr(elements, "shape"):
+            shape = tuple(elements.shape)[1:]
+            pixels = int(np.prod(self._image_shape()))
+            forms = list(dict.fromkeys([self.image_shape, self._image_shape(), (pixels,)]))
+            if shape not in forms:
+                accepted = " or ".join(str((None,) + form).replace("None", "batch") for form in forms)
+                raise ValueError(f"{self.name} takes images {accepted} (flattened pixels); got an input of shape "
+                                 f"{tuple(elements.shape)}.")
+        validate_sets(x, self.name)
+        if self.value_range is not None:
+            check_value_range(elements, self.value_range, self.name)
+
+    def compute_output_shape(self, input_shape):
+        shape = input_shape["elements"] if isinstance(input_shape, dict) else input_shape
+        return (shape[0], self.output_units)
+
+    def classifier_layer(self):
+        return self.head[-1]
+
+    def _set_num_classes(self, config, num_classes):
+        config["output_units"] = num_classes
+
+    def base_config(self):
+        return {**super().base_config(), "image_shape": self.image_shape, "output_units": self.output_units}
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class ImageCNN(SetInputModel):
+class ImageCNN(ImageClassifier):
     """Conv (ReLU) + max-pool blocks, a hidden Dense layer and logits: the CNN baseline of image tasks.
 
     It has no symmetry of its own (declared `"none"`): `zoo.check_symmetry` reports how much a reordering of the
@@ -37,9 +90,8 @@ class ImageCNN(SetInputModel):
 
     def __init__(self, image_shape, output_units, filters=(32, 64), dense_units=128, dropout=0.0,
                  rotation_augmentation=False, **kwargs):
-        super().__init__(**kwargs)
-        self.image_shape = tuple(int(d) for d in image_shape)
-        self.output_units, self.filters = int(output_units), tuple(int(f) for f in filters)
+        super().__init__(image_shape, output_units, **kwargs)
+        self.filters = tuple(int(f) for f in filters)
         self.dense_units, self.dropout = int(dense_units), float(dropout)
         self.rotation_augmentation = bool(rotation_augmentation)
         self.blocks = [keras.layers.RandomRotation(0.5, fill_mode="constant", seed=0, name="rotation")] \
@@ -52,29 +104,15 @@ class ImageCNN(SetInputModel):
                      keras.layers.Dropout(self.dropout, name="dropout"),
                      keras.layers.Dense(self.output_units, name="output_dense")]
 
-    def _image_shape(self):
-        return self.image_shape if len(self.image_shape) == 3 else self.image_shape + (1,)
-
     def build(self, input_shape):
         build_in_order(self.blocks + self.head, (None,) + self._image_shape())
 
     def call(self, inputs, training=None):
-        x, _, _ = split_inputs(inputs)
-        x = ops.reshape(ops.cast(x, self.compute_dtype), (-1,) + self._image_shape())
+        x = self.images(inputs)
         for layer in self.blocks + self.head:
             x = layer(x, training=training)
         return x
 
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.output_units)
-
-    def classifier_layer(self):
-        return self.head[-1]
-
-    def _set_num_classes(self, config, num_classes):
-        config["output_units"] = num_classes
-
     def get_config(self):
-        return {**self.base_config(), "image_shape": self.image_shape, "output_units": self.output_units,
-                "filters": self.filters, "dense_units": self.dense_units, "dropout": self.dropout,
-                "rotation_augmentation": self.rotation_augmentation}
+        return {**self.base_config(), "filters": self.filters, "dense_units": self.dense_units,
+                "dropout": self.dropout, "rotation_augmentation": self.rotation_augmentation}
