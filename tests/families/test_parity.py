@@ -9,10 +9,14 @@ from zoo.metrics import at_set_size
 FAMILY = get_family("parity")
 
 
-def test_training_sequences_are_fixed_short_and_tests_are_long():
+def test_training_sequences_are_fixed_short_and_validation_and_tests_are_long():
     (x, y), (again, _) = FAMILY.load_split("train"), FAMILY.load_split("train")
     lengths = x["mask"].sum(axis=1)
     assert len(y) == 1000 and lengths.min() == 2 and lengths.max() == 10
+    val_x, val_y = FAMILY.load_split("val")
+    val_lengths = val_x["mask"].sum(axis=1)
+    assert len(val_y) == 500 and val_lengths.min() < 10 and val_lengths.max() > 90  # lengths 2–100, as tested
+    np.testing.assert_array_equal(val_y, (val_x["elements"] * val_x["mask"]).sum(axis=1) % 2)
     np.testing.assert_array_equal(x["elements"], again["elements"])
     test_x, test_y = FAMILY.load_split("test", seed=2, set_size=70)
     assert test_x["elements"].shape == (300, 70) and test_x["mask"].all()
