@@ -490,18 +490,21 @@ def knn_classification_f1(model, train_images, train_labels, test_images, test_l
 def plot_knn_classification(table, path):
     """Fig. 6: macro-F1 against k, one line per representation (every random projection its own line)."""
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(7, 4.5))
-    for (name, projection_seed), rows in table.groupby(["representation", "seed"], sort=False, dropna=False):
+    figure, axis = plt.subplots(figsize=(7, 5))
+    seeds = table.loc[table["representation"] == "random_invariant", "seed"].nunique()
+    labelled = set()
+    for (name, _), rows in table.groupby(["representation", "seed"], sort=False, dropna=False):
         random = name == "random_invariant"
-        label = f"random invariant projection (seed {projection_seed:g})" if random else READOUT_LABELS[name]
+        label = f"random invariant projections ({seeds} seeds)" if random else READOUT_LABELS[name]
         axis.plot(rows["k"], rows["macro_f1"], marker="o", color="grey" if random else None,
-                  alpha=0.6 if random else 1.0, label=label)
+                  alpha=0.6 if random else 1.0, label=None if label in labelled else label)
+        labelled.add(label)
     axis.set_xlabel("k")
     axis.set_ylabel("test macro-F1")
     axis.set_title(f"kNN classification of rotated MNIST from C_N latents ({table['train_count'].iloc[0]:,} training "
                    f"images)", fontsize=9)
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=7)
+    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3)  # below: clear of the lines
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
