@@ -34,8 +34,8 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
 
     The learning rate halves when the validation loss stalls for `patience // 3` epochs; training stops after
     `patience` epochs without improvement. A run killed half-way resumes from `checkpoint_dir`
-    (BackupAndRestore keeps the last epoch; the best weights so far are kept in `best.weights.h5`). The history
-    is appended to `history.csv`.
+    (BackupAndRestore keeps the last epoch; the best weights so far are kept in `best.weights.h5`), and a finished
+    run (marked by `finished`) is not trained again. The history is appended to `history.csv`.
 
     Args:
         model: a compiled zoo model.
@@ -70,13 +70,16 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
     keras.utils.set_random_seed(seed)
     start = time.time()
     batch_size = family.training.batch_size
-    history = model.fit(**fit_inputs(train, batch_size), validation_data=val, epochs=epochs, callbacks=callbacks,
-                        verbose=verbose)
+    finished, logged = checkpoint_dir / "finished", {}
+    if not finished.exists():  # a finished run is not trained again: its best weights and history are reused
+        logged = model.fit(**fit_inputs(train, batch_size), validation_data=val, epochs=epochs,
+                           callbacks=callbacks, verbose=verbose).history
+        finished.touch()
     if best.exists():
         model.load_weights(str(best))
-    losses = _logged(history_csv, monitor) or history.history.get(monitor, [])
+    losses = _logged(history_csv, monitor) or logged.get(monitor, [])
     monitored = f"val_{family.task.monitored}"
-    metrics = _logged(history_csv, monitored) or history.history.get(monitored, [])
+    metrics = _logged(history_csv, monitored) or logged.get(monitored, [])
     best_epoch = losses.index(pick(losses)) if losses else None
     summary = {
         "epochs_run": len(losses),

@@ -117,3 +117,8 @@ def test_a_killed_fit_resumes_where_it_stopped(tmp_path):
     with open(tmp_path / "history.csv") as handle:
         seconds = [float(row["epoch_seconds"]) for row in csv.DictReader(handle)]
     assert len(seconds) == 4 and summary["seconds"] == pytest.approx(sum(seconds), abs=0.05)  # both runs' time
+    again, summary_again = fit_model(build_compiled(family, "siamese", hyperparameters), family, train, val,
+                                     epochs=4, patience=10, seed=0, checkpoint_dir=tmp_path, verbose=0)
+    assert summary_again == summary  # a finished run is reused, not trained again
+    for kept, reused in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(kept, reused)
