@@ -75,6 +75,8 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         logged = model.fit(**fit_inputs(train, batch_size), validation_data=val, epochs=epochs,
                            callbacks=callbacks, verbose=verbose).history
         finished.touch()
+    elif not model.optimizer.built:  # so that the checkpoint's optimizer state loads without a warning
+        model.optimizer.build(model.trainable_variables)
     if best.exists():
         model.load_weights(str(best))
     losses = _logged(history_csv, monitor) or logged.get(monitor, [])
