@@ -103,7 +103,7 @@ def _entry_row(family, entry, info, param_count):
     """The common fields of an entry's rows, from its `zoo.json` (or its withheld record)."""
     data = info["dataset"]
     return {"model": entry.name, "architecture": family.title(entry.architecture),
-            "train_size": family.entry_train_size(), "param_count": param_count,
+            "train_size": data.get("train_size") or family.entry_train_size(), "param_count": param_count,
             "hyperparameters": _hyperparameters(info.get("hyperparameters") or entry.hyperparameters),
             "training_data": f"{data['name']}: {data['training_split']}", "test_data": data["evaluation_split"],
             **environment()}
@@ -205,9 +205,15 @@ def _pyplot():
     return plt
 
 
-def _title(path, table):
-    """The plot's title: the leaderboard's name and the paper's note, wrapped to fit the figure."""
-    return "\n".join(textwrap.wrap(f"{path.stem}: {table['paper_note'].iloc[0]}", 110))
+TITLE_FONTSIZE = 8
+
+
+def _set_title(axis, path, table):
+    """Title the plot with the leaderboard's name and the paper's note, wrapped to the figure's width (a character
+    of the title's font is at most ≈ 0.6 of its size wide)."""
+    width = axis.figure.get_figwidth() * 72 / (0.6 * TITLE_FONTSIZE)
+    title = "\n".join(textwrap.wrap(f"{path.stem}: {table['paper_note'].iloc[0]}", int(width)))
+    axis.set_title(title, fontsize=TITLE_FONTSIZE)
 
 
 def _withheld(table):
@@ -261,7 +267,7 @@ def plot_curves(table, path):
                       label=f"{rows['architecture'].iloc[0]} (paper)")
     axis.set_xlabel("set size n (test)")
     axis.set_ylabel(f"test {table['metric'].iloc[0]}")
-    axis.set_title(_title(path, table), fontsize=8)
+    _set_title(axis, path, table)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, ncol=2)
     figure.tight_layout()
@@ -285,7 +291,7 @@ def plot_entries(table, path):
                                                                               _withheld(table))]
     axis.set_xticks(positions, labels, rotation=20)
     axis.set_ylabel(table["metric"].iloc[0])
-    axis.set_title(_title(path, table), fontsize=8)
+    _set_title(axis, path, table)
     axis.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=120)

@@ -137,13 +137,23 @@ def adopt_entry(folder):
     family = get_family(entry.family)
     metrics = evaluate_model(model, family, seeds=_measured_seeds(info))
     training = dict(info.get("training", {}), metrics_where_trained=info.get("metrics"))
+    dataset = _measured_on(info["dataset"], family.dataset_info())
     zoo.save(model, entry.embedded_dir, name=entry.name, overwrite=True, metrics=metrics, training=training,
-             **_findings(family, model, entry.architecture))
+             dataset=dataset, **_findings(family, model, entry.architecture))
     update_entry(entry.name, hyperparameters=info["hyperparameters"], withheld=None)
     _forget_withheld(entry.name)
     info = refresh_card(entry.name)
     write_readme_table()
     return info
+
+
+def _measured_on(trained, current):
+    """An entry's `dataset` record once re-measured on the family's `current` test data: its training data as it
+    was, the evaluation split of today (named, when it comes from other data than the training)."""
+    evaluation = current["evaluation_split"]
+    if current["name"] != trained["name"]:
+        evaluation = f"{evaluation}, of {current['name']}"
+    return {**trained, "evaluation_split": evaluation}
 
 
 def _measured_seeds(info):

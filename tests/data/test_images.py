@@ -2,7 +2,16 @@ import numpy as np
 import pytest
 
 from zoo.data import degradations
-from zoo.data.images import SKIMAGE_TEST, image_folder, load_photos, random_crops, skimage_photos, tfds_images
+from zoo.data.images import (
+    SKIMAGE_TEST,
+    image_folder,
+    load_photos,
+    photo_credits,
+    photo_splits,
+    random_crops,
+    skimage_photos,
+    tfds_images,
+)
 
 
 def test_skimage_photos_split_by_photo():
@@ -12,23 +21,73 @@ def test_skimage_photos_split_by_photo():
     assert set(skimage_photos("train", colour_only=True)) < set(train)
 
 
-def test_image_folder_reads_photos_and_reports_bad_files(tmp_path, rng):
+def _write_photos(folder, names, rng, shape=(20, 30, 3)):
     import cv2
 
-    (tmp_path / "train" / "a").mkdir(parents=True)
-    cv2.imwrite(str(tmp_path / "train" / "a" / "one.png"), rng.integers(0, 255, (20, 30, 3), dtype=np.uint8))
-    cv2.imwrite(str(tmp_path / "train" / "two.jpg"), rng.integers(0, 255, (25, 25, 3), dtype=np.uint8))
-    images = image_folder(tmp_path, "train")
-    assert sorted(images) == ["a/one.png", "two.jpg"] and images["a/one.png"].shape == (20, 30, 3)
-    assert load_photos(str(tmp_path), "train").keys() == images.keys()
-    (tmp_path / "train" / "broken.png").write_bytes(b"not a png")
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(folder / name), rng.integers(0, 255, shape, dtype=np.uint8))
+
+
+def test_photo_splits_are_disjoint_stable_and_complete():
+    names = [f"photo_{i}.jpg" for i in range(21)]
+    splits = photo_splits(names)
+    assert set(splits) == set(names) and photo_splits(reversed(names)) == splits  # order does not matter
+    counts = {split: sum(s == split for s in splits.values()) for split in ("train", "val", "test")}
+    assert counts == {"train": 13, "val": 4, "test": 4}
+    grown = photo_splits(names + ["photo_21.jpg"])
+    assert sum(grown[name] != splits[name] for name in names) <= 2  # a new photo moves few others
+    with pytest.raises(ValueError, match="at least 3 photos"):
+        photo_splits(["a.jpg", "b.jpg"])
+
+
+def test_flat_image_folder_is_split_by_photo(tmp_path, rng):
+    names = [f"sub/{i}.png" if i % 3 else f"{i}.jpg" for i in range(10)]
+    _write_photos(tmp_path, names, rng)
+    splits = {split: image_folder(tmp_path, split) for split in ("train", "val", "test")}
+    assert all(splits.values()) and sum(len(images) for images in splits.values()) == 10
+    assert set().union(*map(set, splits.values())) == set(names)
+    assert not set(splits["train"]) & set(splits["test"]) and not set(splits["val"]) & set(splits["test"])
+    everything = image_folder(tmp_path)
+    assert everything.keys() == set(names) and everything["0.jpg"].shape == (20, 30, 3)
+    assert load_photos(str(tmp_path), "test").keys() == splits["test"].keys()
+    with pytest.raises(ValueError, match="Unknown split"):
+        image_folder(tmp_path, "holdout")
+
+
+def test_image_folder_with_split_subfolders_holds_out_validation_photos_from_train(tmp_path, rng):
+    _write_photos(tmp_path, [f"train/{i}.png" for i in range(6)] + ["val/a.png", "val/b.png"], rng)
+    train, val, test = (image_folder(tmp_path, split) for split in ("train", "val", "test"))
+    assert sorted(test) == ["a.png", "b.png"]  # ImageNet's val/ is the held-out split
+    assert len(val) == 1 and len(train) == 5 and not set(train) & set(val)
+
+
+def test_image_folder_reports_bad_files(tmp_path, rng):
+    _write_photos(tmp_path, ["one.png", "two.png", "three.png"], rng)
+    (tmp_path / "broken.png").write_bytes(b"not a png")
     with pytest.raises(ValueError, match="Could not decode image"):
-        image_folder(tmp_path, "train")
+        image_folder(tmp_path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         image_folder(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="No images"):
         image_folder(tmp_path / "empty")
+
+
+def test_photo_credits_and_the_default_source(tmp_path, monkeypatch):
+    from zoo.data import images
+
+    assert photo_credits(tmp_path) == []
+    (tmp_path / "MANIFEST.csv").write_text('file,author,licence\na.jpg,"Ann, 2018",CC-BY-4.0\n')
+    assert photo_credits(tmp_path) == [{"file": "a.jpg", "author": "Ann, 2018", "licence": "CC-BY-4.0"}]
+    monkeypatch.setattr(images, "SHARED_PHOTOS", tmp_path)
+    assert images.default_photo_source() == str(tmp_path)
+    monkeypatch.setattr(images, "SHARED_PHOTOS", tmp_path / "missing")
+    assert images.default_photo_source() == "skimage"
+
+
+def test_skimage_validation_photos_are_its_training_photos():
+    assert load_photos("skimage", "val").keys() == load_photos("skimage", "train").keys()
 
 
 @pytest.mark.parametrize("name", ["places365_small", "celeb_a"])
@@ -45,6 +104,19 @@ def test_tfds_builders_load_offline(name, tmp_path):
 def test_random_crops(rng):
     crops = random_crops([np.zeros((50, 80, 3), np.uint8), np.ones((90, 40, 3), np.uint8)], 16, 5, rng)
     assert crops.shape == (5, 16, 16, 3) and crops.dtype == np.uint8
+    with pytest.raises(ValueError, match="Crop scales"):
+        random_crops([np.zeros((50, 80, 3), np.uint8)], 16, 1, rng, scales=(0.0, 1.0))
+
+
+def test_random_crops_span_scales_from_close_ups_to_the_whole_photo(rng):
+    columns = np.linspace(0, 255, 640)  # the red channel tells a pixel's column
+    photo = np.stack([np.broadcast_to(columns, (640, 640))] * 3, axis=-1).astype(np.uint8)
+    whole = random_crops([photo], 16, 1, rng, scales=(1.0, 1.0))[0]
+    close_ups = random_crops([photo], 16, 20, rng, scales=(0.1, 0.1))
+    assert np.ptp(whole[..., 0]) > 200  # the whole width of the photo, scaled down
+    assert all(np.ptp(crop[..., 0]) < 30 for crop in close_ups)  # 64 px windows: a tenth of its width
+    spans = [np.ptp(crop[..., 0]) for crop in random_crops([photo], 16, 200, rng)]
+    assert min(spans) < 40 and max(spans) > 200  # the default draws both
 
 
 def test_quality_target_is_the_copy_closest_to_the_clean_image(rng):

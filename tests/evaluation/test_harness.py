@@ -157,3 +157,22 @@ def test_a_regularised_entry_card_compares_its_order_sensitivity_with_the_plain_
     assert verdict in evaluation
     assert "`gru_parity`" in evaluation and bool(limitation) == (factor > 1)
     assert cards.order_sensitivity_comparison(family, {"architecture": "gru", "metrics": {}}) == ("", "")
+
+
+@pytest.mark.parametrize("plot", ["plot_entries", "plot_curves"])
+def test_plot_titles_fit_the_figure(plot, results_dir, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    note = "Table 3, Places365, MAE 0–255 (CelebA: 6 / 1.27 / 1.34 / 1.35 / 1.17); " * 4  # a long paper note
+    table = pd.DataFrame({"model": ["a", "b"], "architecture": ["DSS(sum)", "trivial grey scale predictor"],
+                          "metric": ["mae_255"] * 2, "set_size": [10, 10], "mean": [20.0, 30.0], "std": [1.0, 1.0],
+                          "paper": [1.8, 14.7], "paper_note": [note] * 2, "note": [None] * 2})
+    figures = []
+    monkeypatch.setattr(plt, "close", figures.append)  # keep the figure to measure its title
+    getattr(leaderboard, plot)(table, results_dir / "colour_matching.png")
+    (figure,) = figures
+    figure.canvas.draw()
+    title = figure.axes[0].title.get_window_extent(figure.canvas.get_renderer())
+    frame = figure.bbox
+    assert "\n" in figure.axes[0].get_title()  # wrapped onto several lines
+    assert frame.x0 <= title.x0 and title.x1 <= frame.x1 and frame.y0 <= title.y0 and title.y1 <= frame.y1

@@ -96,6 +96,16 @@ def _grey(x):
     return x.mean(axis=-1)
 
 
+def random_scores(x, seed=0):
+    """The chance baseline of a selection: scores drawn at random (seeded), `(batch, n)`; its accuracy is about
+    1/n on any test sets.
+
+    >>> random_scores(np.zeros((2, 20, 8, 8, 3))).shape
+    (2, 20)
+    """
+    return np.random.default_rng(seed).random(np.shape(x)[:2])
+
+
 def least_noise_scores(x):
     """A classical quality estimate without learning: minus each image's noise level σ, estimated from the
     response to a Laplacian-difference mask that cancels smooth image structure (Immerkær 1996).

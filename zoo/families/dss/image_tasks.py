@@ -4,12 +4,14 @@
 - Colour-channel matching: 6 single-channel images from 2 photos; predict each one's full-colour image.
 - Burst deblurring: 5 blurred, noisy copies of one photo; predict the sharp photo.
 
-The paper trains on Places365 / CelebA / ImageNet. Offline, the default source is the ~20 photos that ship
-inside scikit-image, cut into random crops and split by photo (`zoo.data.images`); `ZOO_PHOTOS` (or the
-family's `source`) points a family at `tfds:places365_small`, `tfds:celeb_a` or an image folder instead.
+The paper trains on Places365 / CelebA / ImageNet. Offline, the default source is the shared folder of 21 real
+photos of up to 2048 px (`../shared/data/photos`) when it exists, scikit-image's ~20 bundled photos otherwise; both
+are cut into random crops at several scales and split by photo (`zoo.data.images`). `ZOO_PHOTOS` (or the family's
+`source`) points a family at `tfds:places365_small`, `tfds:celeb_a` or any image folder instead.
 """
 
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -21,9 +23,17 @@ from zoo.data.degradations import (
     least_noise_scores,
     median_baseline,
     quality_sets,
+    random_scores,
     sharpness_scores,
 )
-from zoo.data.images import load_photos, random_crops
+from zoo.data.images import (
+    SHARED_PHOTOS,
+    default_photo_source,
+    load_photos,
+    photo_credits,
+    photo_splits,
+    random_crops,
+)
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.dss.image_selection import (
     DEVICE_HYPERPARAMETERS,
@@ -39,6 +49,8 @@ from zoo.tasks import ImageToImage, Selection
 
 OFFLINE_DATASET = "scikit-image's bundled photos (random crops; photos split between training and test)"
 SKIMAGE_LICENCE = "scikit-image's bundled photos (BSD-3-Clause and public-domain sources, see skimage.data)"
+SHARED_DATASET = ("21 real colour photos of up to 2048 px from Debian's wallpaper packages (../shared/data/photos; "
+                  "random crops at several scales, photos split between training, validation and test)")
 # 40 batches of 8 random sets make an epoch; the searches compare learning rates over a few short epochs.
 PHOTO_BUDGETS = {"cpu": {"max_trials": 2, "search_epochs": 3, "search_train_size": 20, "epochs": 30, "patience": 6},
                  "gpu": {"max_trials": 3, "search_epochs": 3, "search_train_size": 20, "epochs": 40, "patience": 8}}
@@ -53,13 +65,18 @@ class PhotoSets:
         make_sets: turns `crops_per_set × count` crops into `count` sets.
         crops_per_set: crops each set is made from.
         colour_only: use colour photos only.
-        source: `"skimage"` (offline default), `"tfds:<builder>"` or an image folder (default: `ZOO_PHOTOS`).
+        source: an image folder, `"skimage"` or `"tfds:<builder>"` (default: `ZOO_PHOTOS`, else
+            `default_photo_source()`: the shared photo folder when it exists).
     """
 
     def __init__(self, make_sets, crops_per_set=1, colour_only=False, source=None):
         self.make_sets, self.crops_per_set, self.colour_only = make_sets, crops_per_set, colour_only
-        self.source = source or os.environ.get("ZOO_PHOTOS", "skimage")
+        self.source = str(source or os.environ.get("ZOO_PHOTOS") or default_photo_source())
         self._photos = {}
+
+    @property
+    def is_folder(self):
+        return self.source != "skimage" and not self.source.startswith("tfds:")
 
     def photos(self, split):
         if split not in self._photos:
@@ -73,23 +90,62 @@ class PhotoSets:
         if split == "train":
             return RandomBatches(lambda rng, count: self.draw("train", rng, count), BATCH_SIZE, size or TRAIN_STEPS,
                                  seed=seed)
-        if split == "val":  # fixed sets cut from the training photos, never from the test photos
-            return self.draw("train", np.random.default_rng([10_000, seed]), VAL_SETS)
+        if split == "val":  # fixed sets, never from the test photos
+            return self.draw("val", np.random.default_rng([10_000, seed]), VAL_SETS)
         return self.draw("test", np.random.default_rng(seed), TEST_SETS)
 
+    def _split_names(self):
+        """`", "`-joined photo names of each split of a folder with a `MANIFEST.csv` (the split written down), else
+        None."""
+        credits = photo_credits(self.source) if self.is_folder else []
+        if not credits:
+            return None
+        splits = photo_splits(row["file"] for row in credits)
+        return {split: ", ".join(sorted(name for name, s in splits.items() if s == split)) for split in
+                ("train", "val", "test")}
+
+    def train_size(self):
+        """How many photos the training crops come from, in words."""
+        names = self._split_names()
+        count = len(names["train"].split(", ")) if names else len(self.photos("train"))
+        return f"{count} photos"
+
     def dataset_info(self, train_size=None):
-        return {"name": OFFLINE_DATASET if self.source == "skimage" else str(self.source),
-                "training_split": f"random {IMAGE_SIZE} px crops of the training photos, {BATCH_SIZE} sets "
-                                  f"× {train_size or TRAIN_STEPS} batches per epoch; {VAL_SETS} fixed "
-                                  "validation sets cut from the training photos",
-                "evaluation_split": f"{TEST_SETS} sets per seed (1, 2, 3) cut from the held-out photos"}
+        shared = self.is_folder and Path(self.source).resolve() == SHARED_PHOTOS.resolve()
+        name = OFFLINE_DATASET if self.source == "skimage" else SHARED_DATASET if shared else self.source
+        names = self._split_names()
+        photos = (lambda split: f" ({names[split]})") if names else (lambda split: "")
+        validation = "the validation photos" + photos("val") if self.is_folder else "the training photos"
+        return {"name": name, "train_size": self.train_size(),
+                "training_split": f"random {IMAGE_SIZE} px crops of the training photos{photos('train')}, "
+                                  f"{BATCH_SIZE} sets × {train_size or TRAIN_STEPS} batches per epoch; {VAL_SETS} "
+                                  f"fixed validation sets cut from {validation}",
+                "evaluation_split": f"{TEST_SETS} sets per seed (1, 2, 3) cut from the held-out photos"
+                                    f"{photos('test')}"}
+
+    def licence(self):
+        """The photos' licences, with every author of a folder that has a `MANIFEST.csv` (CC-BY needs credit)."""
+        if self.source == "skimage":
+            return SKIMAGE_LICENCE
+        credits = photo_credits(self.source) if self.is_folder else []
+        if not credits:
+            return f"the licences of the photos in {self.source}"
+        return "photos by their authors under their licences: " + "; ".join(
+            f"{row['file']} © {row['author']} ({row['licence']})" for row in credits)
 
     def notes(self):
-        if self.source != "skimage":
+        if self.source == "skimage":
+            return (f"Trained and tested on {IMAGE_SIZE} px crops of the few photos bundled with scikit-image "
+                    "(training and test photos disjoint), not on the paper's Places365 / CelebA / ImageNet: compare "
+                    "with the paper's numbers with care.",)
+        if not self.is_folder:
             return ()
-        return (f"Trained and tested on {IMAGE_SIZE} px crops of the few photos bundled with scikit-image (training "
-                "and test photos disjoint), not on the paper's Places365 / CelebA / ImageNet: compare with the "
-                "paper's numbers with care.",)
+        return (f"Trained and tested on {IMAGE_SIZE} px crops, at scales from a tenth of a photo's shorter side to "
+                "the whole photo, of real high-resolution photos split by photo (training, validation and test "
+                "photos disjoint), not on the paper's hundreds of thousands of Places365 / CelebA / ImageNet "
+                "images: far fewer scenes, so compare with the paper's numbers with care. On a machine without "
+                "the shared photo folder the family falls back to scikit-image's photos, and `zoo eval` measures "
+                "there instead.",)
 
 
 class PhotoFamily(Family):
@@ -98,7 +154,7 @@ class PhotoFamily(Family):
     def __init__(self, photos, notes=(), budgets=PHOTO_BUDGETS, **parts):
         super().__init__(
             paper=PAPER,
-            wording=Wording(notes=photos.notes() + tuple(notes), data_licence=SKIMAGE_LICENCE),
+            wording=Wording(notes=photos.notes() + tuple(notes), data_licence=photos.licence()),
             training=TrainingPlan(budgets=budgets, device_hyperparameters=DEVICE_HYPERPARAMETERS,
                                   train_size_unit=f"batches of {BATCH_SIZE} random sets per epoch"),
             **parts)
@@ -111,7 +167,7 @@ class PhotoFamily(Family):
         return self.photos.dataset_info(train_size)
 
     def entry_train_size(self):
-        return f"{len(self.photos.photos('train'))} photos"
+        return self.photos.train_size()
 
     def entry_notes(self, hyperparameters):
         return width_note(hyperparameters)
@@ -144,8 +200,9 @@ class ImageQualityFamily(PhotoFamily):
             task=Selection(QUALITY_SET_SIZE, "the copy closest to the clean photo"),
             architectures=selection_architectures(_quality_search),
             input_spec=input_spec(QUALITY_SET_SIZE),
-            # the classical estimate that fits the degradation: noise level, or sharpness (blur, flat patches)
-            baselines={"least_noise": least_noise_scores} if kind == "noise" else {"sharpest": sharpness_scores},
+            # classical estimates without learning (noise level; sharpness, lowered by blur and flat patches) and
+            # chance
+            baselines={"least_noise": least_noise_scores, "sharpest": sharpness_scores, "random": random_scores},
             leaderboard=LeaderboardPlan(
                 paper_results={a: v / 100 for a, v in zip(TABLE_ORDER, QUALITY_PAPER[(kind, level)])},
                 paper_note="Table 2, Places365, accuracy; random choice 0.05"))
