@@ -144,7 +144,7 @@ def describe(family, info):
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
                                               [s for s in (shortfall, insensitive) if s]),
             "retrain": family.retrain_command(info["name"]),
-            "datasets": list(family.wording.datasets),
+            "datasets": list(family.wording.datasets), "credits": family.wording.credits,
             "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
             "trained_set_sizes": family.trained_set_sizes}
 

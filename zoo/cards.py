@@ -160,7 +160,8 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
 
     Args:
         info: the entry's `zoo.json` content, plus the card-only fields `limitations`, `retrain`, `usage`,
-            `findings`, `baseline_comparison` and `order_sensitivity` (sentences), `datasets` (Hub or tfds names),
+            `findings`, `baseline_comparison` and `order_sensitivity` (sentences), `credits` (the data's
+            attribution), `datasets` (Hub or tfds names),
             `paper_results` (`{metric: the paper's number}`) and `size_dependence` (`zoo.check_size_dependence`'s
             report) when known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
@@ -195,7 +196,7 @@ The zoo's layers must be registered before Keras can read this model, so import 
 
 {info['dataset']['name']}. Trained on: {info['dataset'].get('training_split', 'unspecified')}.
 Evaluated on: {info['dataset'].get('evaluation_split', 'unspecified')}.
-
+{f"{chr(10)}Data credits: {info['credits']}{chr(10)}" if info.get('credits') else ''}
 ## Training procedure
 
 - Hyper-parameters: `{json.dumps(info.get('hyperparameters', {}))}`

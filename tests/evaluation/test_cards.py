@@ -55,3 +55,14 @@ def test_a_size_independent_entry_says_so(tiny_zoo):
     card = render_card(cards.describe(get_family("signals"), info))
     assert "Size-independent: its outputs depend on a set's contents, not its size" in card
     assert "Size-dependent" not in card
+
+
+def test_a_card_credits_the_data_of_its_family(tiny_zoo, tmp_path):
+    from zoo.families.dss.image_tasks import BurstDeblurringFamily
+
+    (tmp_path / "MANIFEST.csv").write_text('file,author,licence\nbridge.jpg,"Ann Author, 2018",CC-BY-4.0\n')
+    photos = BurstDeblurringFamily(source=str(tmp_path))
+    info = read_info(tiny_zoo["folder"])
+    card = render_card({**cards.describe(get_family("signals"), info), "credits": photos.wording.credits})
+    assert "Data credits: bridge.jpg © Ann Author, 2018 (CC-BY-4.0)" in card
+    assert "Data credits" not in render_card(cards.describe(get_family("signals"), info))

@@ -44,7 +44,8 @@ def test_the_split_and_the_credits_are_written_down(photo_folder):
     assert not any(name in info["evaluation_split"] for name, s in splits.items() if s != "test")
     assert info["train_size"] == f"{sum(s == 'train' for s in splits.values())} photos"
     for i in range(10):
-        assert f"photo_{i}.jpg © Author {i}, 2018 (CC-BY-4.0)" in family.wording.data_licence
+        assert f"photo_{i}.jpg © Author {i}, 2018 (CC-BY-4.0)" in family.wording.credits
+    assert "CC-BY-4.0" in family.wording.data_licence
 
 
 def test_quality_tasks_report_classical_and_chance_baselines(photo_folder):

@@ -87,6 +87,8 @@ class Wording:
         datasets: the training data's names on the Hugging Face Hub or in tensorflow-datasets (the card's
             `datasets:`), when it has one.
         reordering: the reorderings π of the harness's order sensitivity (`Family.permute`), in words.
+        credits: the attribution the training and test data ask for (authors and licences of photos, say), shown
+            on every card of the family.
     """
 
     notes: tuple = ()
@@ -97,6 +99,7 @@ class Wording:
     retrain: str = "zoo train {name} --budget gpu"
     datasets: tuple = ()
     reordering: str = "each set's elements reordered at random"
+    credits: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

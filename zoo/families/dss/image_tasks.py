@@ -124,14 +124,20 @@ class PhotoSets:
                                     f"{photos('test')}"}
 
     def licence(self):
-        """The photos' licences, with every author of a folder that has a `MANIFEST.csv` (CC-BY needs credit)."""
+        """The photos' licences, in words."""
         if self.source == "skimage":
             return SKIMAGE_LICENCE
         credits = photo_credits(self.source) if self.is_folder else []
         if not credits:
             return f"the licences of the photos in {self.source}"
-        return "photos by their authors under their licences: " + "; ".join(
-            f"{row['file']} © {row['author']} ({row['licence']})" for row in credits)
+        licences = ", ".join(sorted({row["licence"] for row in credits}))
+        return f"each photo under its own licence ({licences}; see the data credits)"
+
+    def credits(self):
+        """Every photo's author and licence, from the folder's `MANIFEST.csv` (CC-BY needs the credit); "" when it
+        has none."""
+        credits = photo_credits(self.source) if self.is_folder else []
+        return "; ".join(f"{row['file']} © {row['author']} ({row['licence']})" for row in credits)
 
     def notes(self):
         if self.source == "skimage":
@@ -154,7 +160,8 @@ class PhotoFamily(Family):
     def __init__(self, photos, notes=(), budgets=PHOTO_BUDGETS, **parts):
         super().__init__(
             paper=PAPER,
-            wording=Wording(notes=photos.notes() + tuple(notes), data_licence=photos.licence()),
+            wording=Wording(notes=photos.notes() + tuple(notes), data_licence=photos.licence(),
+                            credits=photos.credits()),
             training=TrainingPlan(budgets=budgets, device_hyperparameters=DEVICE_HYPERPARAMETERS,
                                   train_size_unit=f"batches of {BATCH_SIZE} random sets per epoch"),
             **parts)
