@@ -146,12 +146,12 @@ class PhotoSets:
                     "with the paper's numbers with care.",)
         if not self.is_folder:
             return ()
-        return (f"Trained and tested on {IMAGE_SIZE} px crops, at scales from a tenth of a photo's shorter side to "
-                "the whole photo, of real high-resolution photos split by photo (training, validation and test "
-                "photos disjoint), not on the paper's hundreds of thousands of Places365 / CelebA / ImageNet "
-                "images: far fewer scenes, so compare with the paper's numbers with care. On a machine without "
-                "the shared photo folder the family falls back to scikit-image's photos, and `zoo eval` measures "
-                "there instead.",)
+        return (f"The family's data: {IMAGE_SIZE} px crops, at scales from a tenth of a photo's shorter side to the "
+                "whole photo, of real high-resolution photos split by photo (training, validation and test photos "
+                "disjoint), where the paper used hundreds of thousands of Places365 / CelebA / ImageNet images: "
+                "compare with its numbers with care. The training data above says what this entry was trained on. "
+                "On a machine without the shared photo folder the family falls back to scikit-image's photos, and "
+                "`zoo eval` measures there instead.",)
 
 
 class PhotoFamily(Family):
