@@ -74,4 +74,4 @@ def test_commands_keep_the_backend_start_up_lines_off_the_terminal():
     shown = _run("-c", "import zoo; zoo.load('deepsets_identity_sum')", env={"ZOO_VERBOSE": "1"})
     assert shown.returncode == 0
     if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
-        assert "oneDNN" in shown.stderr  # the lines are still there when asked for
+        assert any(noise in shown.stderr for noise in ("oneDNN", "cuInit", "absl"))  # still there when asked for
