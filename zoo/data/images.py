@@ -98,6 +98,12 @@ def _image_paths(root):
     return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+def _of_splits(root, paths, splits):
+    """The `paths` under `root` that `photo_splits` puts in one of `splits`."""
+    assigned = photo_splits(p.relative_to(root).as_posix() for p in paths)
+    return [p for p in paths if assigned[p.relative_to(root).as_posix()] in splits]
+
+
 def image_folder(root, split=None):
     """The images of a folder, `{relative path: RGB uint8}`, all of them or those of one split (`"train"`, `"val"`,
     `"test"`), split by photo.
@@ -122,14 +128,12 @@ def image_folder(root, split=None):
         else:
             root = root / "train"
             paths = _image_paths(root)
-            if split is not None:
-                splits = photo_splits(p.relative_to(root).as_posix() for p in paths)
-                paths = [p for p in paths if (splits[p.relative_to(root).as_posix()] == "val") == (split == "val")]
+            if split is not None:  # a fifth of train/ is the validation split
+                paths = _of_splits(root, paths, ("val",) if split == "val" else ("train", "test"))
     else:
         paths = _image_paths(root)
         if split is not None and paths:
-            splits = photo_splits(p.relative_to(root).as_posix() for p in paths)
-            paths = [p for p in paths if splits[p.relative_to(root).as_posix()] == split]
+            paths = _of_splits(root, paths, (split,))
     if not paths:
         raise FileNotFoundError(f"No images ({', '.join(IMAGE_SUFFIXES)}) under {root}.")
     return _read_images(root, paths)

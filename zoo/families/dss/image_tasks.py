@@ -95,28 +95,26 @@ class PhotoSets:
         return self.draw("test", np.random.default_rng(seed), TEST_SETS)
 
     def _split_names(self):
-        """`", "`-joined photo names of each split of a folder with a `MANIFEST.csv` (the split written down), else
+        """The sorted photo names of each split of a folder with a `MANIFEST.csv` (the split written down), else
         None."""
         credits = photo_credits(self.source) if self.is_folder else []
         if not credits:
             return None
         splits = photo_splits(row["file"] for row in credits)
-        return {split: ", ".join(sorted(name for name, s in splits.items() if s == split)) for split in
-                ("train", "val", "test")}
+        return {split: sorted(name for name, s in splits.items() if s == split) for split in ("train", "val", "test")}
 
-    def train_size(self):
-        """How many photos the training crops come from, in words."""
-        names = self._split_names()
-        count = len(names["train"].split(", ")) if names else len(self.photos("train"))
-        return f"{count} photos"
+    def train_size(self, names=None):
+        """How many photos the training crops come from, in words (`names`: `_split_names()`, when known)."""
+        names = names or self._split_names()
+        return f"{len(names['train']) if names else len(self.photos('train'))} photos"
 
     def dataset_info(self, train_size=None):
         shared = self.is_folder and Path(self.source).resolve() == SHARED_PHOTOS.resolve()
         name = OFFLINE_DATASET if self.source == "skimage" else SHARED_DATASET if shared else self.source
         names = self._split_names()
-        photos = (lambda split: f" ({names[split]})") if names else (lambda split: "")
+        photos = (lambda split: f" ({', '.join(names[split])})") if names else (lambda split: "")
         validation = "the validation photos" + photos("val") if self.is_folder else "the training photos"
-        return {"name": name, "train_size": self.train_size(),
+        return {"name": name, "train_size": self.train_size(names),
                 "training_split": f"random {IMAGE_SIZE} px crops of the training photos{photos('train')}, "
                                   f"{BATCH_SIZE} sets × {train_size or TRAIN_STEPS} batches per epoch; {VAL_SETS} "
                                   f"fixed validation sets cut from {validation}",
