@@ -66,8 +66,8 @@ class HalfRangeFamily(GeneratedSplits, Family):
             input_spec={"elements": [None, self.length], "range": f"int32 integers 0–99, {self.length} per sequence"},
             baselines={"expected_half_range": self.expected_half_range},
             wording=Wording(
-                notes=("Trained with an L1 loss (the training-set size is the card's; the integers' range 0–99 is the zoo's "
-                       "choice); the prediction is rounded for the accuracy. The order sensitivity "
+                notes=("Trained with an L1 loss (the training-set size is the card's; the integers' range 0–99 is the "
+                       "zoo's choice); the prediction is rounded for the accuracy. The order sensitivity "
                        "is measured under permutations within each half, which leave the target unchanged: SIRE "
                        "regularises towards invariance to every order, so at λ = 0.01 it is a soft prior that the "
                        "data overrule at the middle of the sequence. λ is Table 2's 0.01 on the model itself, not "
