@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import assert_close, keras_file_round_trip
-from tests.models.zoo_models import ALL_MODELS, inputs_for
+from tests.models.zoo_models import ALL_MODELS, inputs_for, model_params
 
 
 def _json(config):
@@ -19,7 +19,7 @@ def _predict(model, x):
     return keras.ops.convert_to_numpy(model(x, training=False))
 
 
-@pytest.mark.parametrize("name", sorted(ALL_MODELS))
+@pytest.mark.parametrize("name", model_params(ALL_MODELS))
 def test_keras_file_round_trip(tmp_path, rng, name):
     model = ALL_MODELS[name]()
     x = inputs_for(model, rng)
@@ -31,7 +31,7 @@ def test_keras_file_round_trip(tmp_path, rng, name):
     assert_close(_predict(loaded, x), _predict(model, x), atol=1e-5)
 
 
-@pytest.mark.parametrize("name", sorted(ALL_MODELS))
+@pytest.mark.parametrize("name", model_params(ALL_MODELS))
 def test_weights_file_round_trip(tmp_path, rng, name):
     model = ALL_MODELS[name]()
     x = inputs_for(model, rng)

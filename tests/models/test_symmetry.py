@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 import zoo
-from tests.models.zoo_models import ALL_MODELS, ORDER_DEPENDENT, inputs_for, signal_model
+from tests.models.zoo_models import ALL_MODELS, ORDER_DEPENDENT, inputs_for, model_params, signal_model
 from zoo.layers import GraphConv, Siamese
 from zoo.models import InvariantHead, MergingHead, SetModel, ZooModel
 
 
-@pytest.mark.parametrize("name", sorted(n for n in ALL_MODELS if n not in ORDER_DEPENDENT + ["graph"]))
+@pytest.mark.parametrize("name", model_params(n for n in ALL_MODELS if n not in ORDER_DEPENDENT + ["graph"]))
 def test_declared_symmetry_holds(rng, name):
     model = ALL_MODELS[name]()
     report = zoo.check_symmetry(model, inputs_for(model, rng), trials=2)

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 
 from zoo.families import get_family
 from zoo.layers import DSSLayer, GraphConv, SetBlock, Siamese
@@ -126,5 +127,15 @@ ALL_MODELS = {
     "sire_lstm": lambda: recurrent_model("lstm", sire_weight=0.1),
     "image_cnn": image_cnn,
 }
+# Models a family builds at its own 64 px image size: the same layers as the 8 px instances above (`selection_*`,
+# `merging`, `unet_*`), at many times the cost; the other backends' run (tests/test_backends.py) deselects them.
+FULL_SIZE_IMAGE_MODELS = sorted(name for name in ALL_MODELS
+                                if name.startswith(("ucf101_", "quality_", "colour_matching_", "burst_deblurring_")))
 ORDER_DEPENDENT = sorted(name for name in ALL_MODELS if name in ("signals_mlp", "anomaly_mnist_mlp", "image_cnn")
                          or name.endswith(("_lstm", "_gru", "_rnn")))
+
+
+def model_params(names):
+    """`names` sorted, as `pytest.param`s, those in `FULL_SIZE_IMAGE_MODELS` marked `full_size_images`."""
+    return [pytest.param(name, marks=[pytest.mark.full_size_images] if name in FULL_SIZE_IMAGE_MODELS else [])
+            for name in sorted(names)]
