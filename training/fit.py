@@ -1,4 +1,5 @@
-"""One checkpointed training run: resumable, early-stopped on the validation metric, best weights kept."""
+"""One checkpointed training run: resumable, early-stopped on the validation loss (or a regularised model's
+validation objective), best weights kept."""
 
 import csv
 import time
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import keras
 
+from training.invariance import INVARIANCE_OBJECTIVE, ValidationOrderSensitivity
 from training.search import fit_inputs
 
 
@@ -29,11 +31,14 @@ class EpochSeconds(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.time() - self._start
 
 
-def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, verbose=2, callbacks=()):
-    """Fit a compiled model and return it with the weights of its best validation loss restored.
+def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir, verbose=2, callbacks=(),
+              monitor="val_loss"):
+    """Fit a compiled model and return it with the weights of its best epoch restored.
 
-    The learning rate halves when the validation loss stalls for `patience // 3` epochs; training stops after
-    `patience` epochs without improvement. A run killed half-way resumes from `checkpoint_dir`
+    The best epoch is the one of lowest `monitor`: the validation loss, or for a model regularised towards
+    invariance `INVARIANCE_OBJECTIVE` (the validation loss plus the validation order sensitivity, logged each
+    epoch by `ValidationOrderSensitivity`). The learning rate halves when it stalls for `patience // 3` epochs;
+    training stops after `patience` epochs without improvement. A run killed half-way resumes from `checkpoint_dir`
     (BackupAndRestore keeps the last epoch; the best weights so far are kept in `best.weights.h5`), and a finished
     run (marked by `finished`) is not trained again. The history is appended to `history.csv`.
 
@@ -46,17 +51,22 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         seed: seed of Keras's random state (initialisation was done at build; this seeds shuffling/dropout).
         checkpoint_dir: folder for the checkpoints and the history.
         callbacks: extra Keras callbacks (e.g. TensorBoard), run after the zoo's.
+        monitor: `"val_loss"` or `INVARIANCE_OBJECTIVE`.
 
     Returns:
-        `(model, summary)` with summary = epochs run, best epoch, its validation loss and metric, seconds.
+        `(model, summary)` with summary = epochs run, best epoch, its validation loss and metric (and the
+        monitored value, when it is not the loss), seconds.
     """
+    if monitor not in ("val_loss", INVARIANCE_OBJECTIVE):
+        raise ValueError(f"Unknown monitor {monitor!r}; expected 'val_loss' or {INVARIANCE_OBJECTIVE!r}.")
     checkpoint_dir = Path(checkpoint_dir)
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     # The validation loss is a far smoother criterion than accuracy on a few hundred validation sets.
-    monitor, mode, pick = "val_loss", "min", min
+    mode, pick = "min", min
     best, history_csv = checkpoint_dir / "best.weights.h5", checkpoint_dir / "history.csv"
     earlier = _logged(history_csv, monitor) if best.exists() else []
     callbacks = [
+        *([ValidationOrderSensitivity(family, val[0])] if monitor == INVARIANCE_OBJECTIVE else []),
         keras.callbacks.BackupAndRestore(str(checkpoint_dir / "backup")),
         keras.callbacks.ModelCheckpoint(str(best), monitor=monitor, mode=mode, save_best_only=True,
                                         save_weights_only=True,
@@ -79,10 +89,11 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         model.optimizer.build(model.trainable_variables)
     if best.exists():
         model.load_weights(str(best))
-    losses = _logged(history_csv, monitor) or logged.get(monitor, [])
+    scores = _logged(history_csv, monitor) or logged.get(monitor, [])
+    losses = _logged(history_csv, "val_loss") or logged.get("val_loss", [])
     monitored = f"val_{family.task.monitored}"
     metrics = _logged(history_csv, monitored) or logged.get(monitored, [])
-    best_epoch = losses.index(pick(losses)) if losses else None
+    best_epoch = scores.index(pick(scores)) if scores else None
     summary = {
         "epochs_run": len(losses),
         "max_epochs": epochs,
@@ -91,6 +102,7 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         "best_epoch": None if best_epoch is None else best_epoch + 1,
         "best_val_loss": round(losses[best_epoch], 4) if losses else None,
         f"best_epoch_{monitored}": round(metrics[best_epoch], 4) if metrics else None,
+        **({f"best_{monitor}": round(scores[best_epoch], 4)} if monitor != "val_loss" and scores else {}),
         "seconds": round(sum(_logged(history_csv, "epoch_seconds")) or time.time() - start, 1),
     }
     return model, summary

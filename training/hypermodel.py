@@ -1,13 +1,8 @@
 """A keras-tuner HyperModel for any architecture of any family."""
 
 import keras_tuner
-import numpy as np
 
-from zoo.families.base import ORDER_SEED
-from zoo.metrics import order_sensitivity
-
-# The search objective of a regularised architecture (see `FamilyHyperModel.selects_invariance`).
-INVARIANCE_OBJECTIVE = "val_loss_plus_order_sensitivity"
+from training.invariance import INVARIANCE_OBJECTIVE, ValidationOrderSensitivity, selects_invariance
 
 
 class FamilyHyperModel(keras_tuner.HyperModel):
@@ -17,9 +12,9 @@ class FamilyHyperModel(keras_tuner.HyperModel):
     the device) and is registered as fixed with the tuner, whose trials then only vary the rest.
 
     A regularised architecture (`Architecture.regularises`) of a family that measures order sensitivity is
-    ranked by its validation loss plus its validation order sensitivity (`INVARIANCE_OBJECTIVE`), so that of
+    ranked by its validation loss plus its validation order sensitivity (`training.invariance`), so that of
     two weights λ that fit equally well the one whose model depends less on the order wins; others by the
-    validation loss.
+    validation loss. Either is taken at the trial's best epoch.
 
     Example:
     >>> from zoo.families import get_family
@@ -42,32 +37,19 @@ class FamilyHyperModel(keras_tuner.HyperModel):
         return {**self.family.search_space(hp, self.architecture), **self.fixed}
 
     @property
-    def selects_invariance(self):
-        """Whether trials are ranked by `INVARIANCE_OBJECTIVE` rather than by the validation loss."""
-        spec = self.family.check_architecture(self.architecture)
-        return bool(spec.regularises and self.family.leaderboard.order_sensitivity)
-
-    @property
     def objective(self):
-        return INVARIANCE_OBJECTIVE if self.selects_invariance else "val_loss"
+        """The logged value trials are ranked by: `INVARIANCE_OBJECTIVE` or `"val_loss"`."""
+        return INVARIANCE_OBJECTIVE if selects_invariance(self.family, self.architecture) else "val_loss"
 
     def build(self, hp):
         return build_compiled(self.family, self.architecture, self.hyperparameters(hp))
 
-    def fit(self, hp, model, *args, validation_data=None, **kwargs):
-        """`model.fit`; for a regularised architecture, also the last epoch's validation loss, the validation
-        order sensitivity (mean |f(x) − f(πx)| over the validation sets, π drawn by the family's `permute`) and
-        their sum."""
-        history = model.fit(*args, validation_data=validation_data, **kwargs)
-        if not self.selects_invariance:
-            return history
-        def predict(sets):
-            return model.predict(sets, batch_size=self.family.training.batch_size, verbose=0)
-
-        x = validation_data[0]
-        sensitivity = order_sensitivity(predict(x), predict(self.family.permute(x, np.random.default_rng(ORDER_SEED))))
-        loss = float(history.history["val_loss"][-1])
-        return {"val_loss": loss, "val_order_sensitivity": sensitivity, INVARIANCE_OBJECTIVE: loss + sensitivity}
+    def fit(self, hp, model, *args, validation_data=None, callbacks=(), **kwargs):
+        """`model.fit`; for a regularised architecture, each epoch also logs the validation order sensitivity
+        and `INVARIANCE_OBJECTIVE` (`ValidationOrderSensitivity`, ahead of the tuner's callbacks)."""
+        if self.objective == INVARIANCE_OBJECTIVE:
+            callbacks = [ValidationOrderSensitivity(self.family, validation_data[0]), *callbacks]
+        return model.fit(*args, validation_data=validation_data, callbacks=list(callbacks), **kwargs)
 
 
 def build_compiled(family, architecture, hyperparameters):

@@ -9,7 +9,8 @@ from pathlib import Path
 import keras
 
 from training.fit import fit_model
-from training.hypermodel import INVARIANCE_OBJECTIVE, build_compiled
+from training.hypermodel import build_compiled
+from training.invariance import INVARIANCE_OBJECTIVE
 from training.search import resolve_budget, search
 from zoo.environment import environment
 
@@ -45,7 +46,8 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
     model = build_compiled(family, architecture, hyperparameters)
     train, val = family.load_split("train", size=budget.get("train_size")), family.load_split("val")
     model, fit_summary = fit_model(model, family, train, val, epochs=budget["epochs"], patience=budget["patience"],
-                                   seed=seed, checkpoint_dir=work / "final", verbose=verbose)
+                                   seed=seed, checkpoint_dir=work / "final", verbose=verbose,
+                                   monitor=search_summary["objective"])
     model, hyperparameters, after_fit = family.after_fit(model, architecture, hyperparameters)
     training = {
         "summary": " ".join([_summary(family, budget, fit_summary, search_summary)]
@@ -58,12 +60,12 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
 
 
 def _summary(family, budget, fit, search_summary):
-    ranked = (" ranked by validation loss plus validation order sensitivity"
-              if search_summary["objective"] == INVARIANCE_OBJECTIVE else "")
+    invariance = search_summary["objective"] == INVARIANCE_OBJECTIVE
+    criterion = "validation loss plus validation order sensitivity" if invariance else "validation loss"
     return (f"{search_summary['tuner']} over {search_summary['max_trials']} trials × {search_summary['epochs']} "
             f"epochs on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
-            f"({budget['name']} budget){ranked}, then "
+            f"({budget['name']} budget){f' ranked by {criterion}' if invariance else ''}, then "
             f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
-            f"stopping with patience {fit['patience']} on the validation loss, best epoch {fit['best_epoch']} kept), "
+            f"stopping with patience {fit['patience']} on the {criterion}, best epoch {fit['best_epoch']} kept), "
             f"batch {fit['batch_size']}, Adam, {fit['seconds']:.0f} s on {environment()['backend']} "
             f"({environment()['device']}).")

@@ -9,7 +9,8 @@ import pytest
 import zoo
 from evaluation.harness import evaluate_model
 from training import FamilyHyperModel, fit_model
-from training.hypermodel import INVARIANCE_OBJECTIVE, build_compiled
+from training.hypermodel import build_compiled
+from training.invariance import INVARIANCE_OBJECTIVE
 from training.search import resolve_budget
 from zoo.families import get_family
 from zoo.pipeline import train_entry
@@ -57,21 +58,45 @@ def test_a_regularised_model_keeps_the_hyperparameters_of_its_unregularised_entr
     assert "ranked by validation loss plus validation order sensitivity" in info["training"]["summary"]
 
 
-def test_a_regularised_trial_scores_its_validation_loss_plus_its_validation_order_sensitivity():
+def test_a_regularised_trial_logs_its_validation_loss_plus_its_validation_order_sensitivity_each_epoch():
     family = get_family("sum_small")
     train, val = family.load_split("train", size=64), family.load_split("val", size=64)
     plain, regularised = FamilyHyperModel(family, "gru"), FamilyHyperModel(family, "sire_gru")
     assert (plain.objective, regularised.objective) == ("val_loss", INVARIANCE_OBJECTIVE)
     hp = keras_tuner.HyperParameters()
     model = regularised.build(hp)
-    scores = regularised.fit(hp, model, *train, validation_data=val, epochs=1, verbose=0)
+    logged = regularised.fit(hp, model, *train, validation_data=val, epochs=2, verbose=0).history
     permuted = family.permute(val[0], np.random.default_rng(7))
     expected = np.mean(np.abs(model.predict(val[0], verbose=0) - model.predict(permuted, verbose=0)))
-    assert scores["val_order_sensitivity"] == pytest.approx(expected, rel=1e-4) and expected > 0
-    assert scores[INVARIANCE_OBJECTIVE] == pytest.approx(scores["val_loss"] + expected, rel=1e-4)
-    assert scores["val_loss"] == pytest.approx(model.evaluate(*val, verbose=0, return_dict=True)["loss"], rel=1e-4)
-    assert isinstance(plain.fit(hp, plain.build(hp), *train, validation_data=val, epochs=1, verbose=0),
-                      keras.callbacks.History)
+    assert len(logged["val_order_sensitivity"]) == 2 and logged["val_order_sensitivity"][-1] > 0
+    assert logged["val_order_sensitivity"][-1] == pytest.approx(expected, rel=1e-4)
+    assert logged[INVARIANCE_OBJECTIVE][-1] == pytest.approx(logged["val_loss"][-1] + expected, rel=1e-4)
+    assert logged["val_loss"][-1] == pytest.approx(model.evaluate(*val, verbose=0, return_dict=True)["loss"],
+                                                   rel=1e-4)
+    assert "val_order_sensitivity" not in plain.fit(hp, plain.build(hp), *train, validation_data=val, epochs=1,
+                                                    verbose=0).history
+
+
+def test_a_regularised_fit_keeps_the_epoch_of_lowest_validation_loss_plus_order_sensitivity(tmp_path):
+    family = get_family("sum_small")
+    train, val = family.load_split("train", size=64), family.load_split("val", size=64)
+    keras.utils.set_random_seed(0)
+    model, summary = fit_model(build_compiled(family, "sire_gru", {"learning_rate": 0.01, "sire_weight": 1.0}),
+                               family, train, val, epochs=4, patience=10, seed=0, checkpoint_dir=tmp_path,
+                               verbose=0, monitor=INVARIANCE_OBJECTIVE)
+    with open(tmp_path / "history.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    objective = [float(row[INVARIANCE_OBJECTIVE]) for row in rows]
+    best = int(np.argmin(objective))
+    assert summary["best_epoch"] == best + 1 and summary["best_val_loss"] == pytest.approx(
+        float(rows[best]["val_loss"]), abs=1e-4)
+    assert summary[f"best_{INVARIANCE_OBJECTIVE}"] == pytest.approx(objective[best], abs=1e-4)
+    permuted = family.permute(val[0], np.random.default_rng(7))
+    restored = np.mean(np.abs(model.predict(val[0], verbose=0) - model.predict(permuted, verbose=0)))
+    assert restored == pytest.approx(float(rows[best]["val_order_sensitivity"]), rel=1e-4)  # that epoch's weights
+    with pytest.raises(ValueError, match="Unknown monitor"):
+        fit_model(model, family, train, val, epochs=1, patience=1, seed=0, checkpoint_dir=tmp_path / "other",
+                  monitor="val_accuracy")
 
 
 def test_budgets():
