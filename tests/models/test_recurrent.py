@@ -72,6 +72,34 @@ def test_adjacent_sire_ignores_sets_too_short_to_swap_and_padding(rng):
         float(model.sire_penalty(x[1:2, :2])), abs=1e-6)
 
 
+def test_sire_draws_its_pairs_uniformly_among_the_real_elements_of_the_batch(rng):
+    from zoo.models.recurrent import _draw_elements
+
+    mask = np.array([[1, 1, 1, 0], [1, 0, 0, 0], [1, 1, 0, 0]], "float32")
+    codes = np.arange(12, dtype="float32").reshape(3, 4, 1)  # each element is its position in the batch
+    drawn = to_numpy(_draw_elements(codes, mask, 6000, keras.random.SeedGenerator(0)))[:, 0].astype(int)
+    real = np.flatnonzero(mask.reshape(-1))
+    assert set(drawn) == set(real)  # every real element, and never padding
+    counts = np.bincount(drawn, minlength=12)[real]
+    assert np.abs(counts / len(drawn) - 1 / len(real)).max() < 0.02  # uniform: 1/6 each, ± 0.02
+
+
+def test_more_sire_samples_estimate_the_same_penalty_with_less_noise(rng):
+    x = _tokens(rng, batch=8)
+
+    def penalties(samples):
+        model = _model("gru", sire_weight=1.0, sire_samples=samples)
+        model(x)
+        model.set_weights(reference.get_weights())
+        return np.array([float(model.sire_penalty(x)) for _ in range(40)])
+
+    reference = _model("gru")
+    reference(x)
+    one, many = penalties(1), penalties(64)
+    assert many.std() < 0.4 * one.std()
+    assert abs(many.mean() - one.mean()) < 3 * one.std() / np.sqrt(len(one))  # one expectation
+
+
 def test_an_unknown_kind_of_sire_pairs_is_a_clear_error():
     with pytest.raises(ValueError, match="SIRE pairs"):
         _model("gru", sire_pairs="neighbours")
@@ -127,8 +155,8 @@ def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance
 
 
 def test_config_and_keras_file_round_trip(rng, tmp_path):
-    model = _model("lstm", sire_weight=0.1, sire_pairs="adjacent", sub_weight=0.01, sub_length=3, activation="relu",
-                   head_units=(5,))
+    model = _model("lstm", sire_weight=0.1, sire_pairs="adjacent", sire_samples=3, sub_weight=0.01, sub_length=3,
+                   activation="relu", head_units=(5,))
     x = _tokens(rng)
     expected = to_numpy(model(x))
     path = tmp_path / "rnn.keras"
@@ -136,7 +164,8 @@ def test_config_and_keras_file_round_trip(rng, tmp_path):
     restored = keras.saving.load_model(path)
     assert isinstance(restored, RecurrentModel)
     assert (restored.cell_kind, restored.sire_weight, restored.activation) == ("lstm", 0.1, "relu")
-    assert (restored.sire_pairs, restored.sub_weight, restored.sub_length) == ("adjacent", 0.01, 3)
+    assert (restored.sire_pairs, restored.sire_samples, restored.sub_weight, restored.sub_length) == (
+        "adjacent", 3, 0.01, 3)
     assert_close(to_numpy(restored(x)), expected, atol=1e-6)
 
 

@@ -20,6 +20,7 @@ from zoo.models.set_model import SET_GROUP
 
 CELLS = {"rnn": keras.layers.SimpleRNNCell, "gru": keras.layers.GRUCell, "lstm": keras.layers.LSTMCell}
 SIRE_PAIRS = ("batch", "adjacent")
+SIRE_SAMPLES = 16  # states s per sequence and training step over which the SIRE expectation is averaged
 
 
 def _deserialize(layer):
@@ -31,6 +32,24 @@ def _states_at(states, index):
     if isinstance(index, int):
         return [h[:, index] for h in states]
     return [ops.take_along_axis(h, index[:, None, None], axis=1)[:, 0] for h in states]
+
+
+def _at(sequences, index):
+    """Rows of `sequences` `(batch, steps, features)` at `index` `(batch, k)`, flattened to `(batch · k,
+    features)`."""
+    taken = ops.take_along_axis(sequences, index[:, :, None], axis=1)
+    return ops.reshape(taken, (-1, sequences.shape[-1]))
+
+
+def _draw_elements(features, mask, count, seed):
+    """`count` elements `(count, features)` drawn uniformly, with replacement, among the real elements (mask 1) of
+    the whole batch `features` `(batch, n, features)`."""
+    flat, real = ops.reshape(features, (-1, features.shape[-1])), ops.reshape(mask, (-1,))
+    positions = ops.arange(ops.shape(real)[0])
+    real_first = ops.argsort(ops.where(real > 0, positions, positions + ops.shape(real)[0]))
+    total = ops.sum(real)
+    draws = ops.cast(ops.floor(keras.random.uniform((count,), seed=seed) * total), "int32")
+    return ops.take(flat, ops.take(real_first, ops.minimum(draws, ops.cast(total, "int32") - 1)), axis=0)
 
 
 def _squared_distance(states, others, weights=None):
@@ -67,6 +86,8 @@ class RecurrentModel(SetInputModel):
         sire_pairs: which two elements x1, x2 SIRE swaps after a state s: `"batch"` (the paper's: two drawn among
             the batch's real elements, towards invariance to every reordering) or `"adjacent"` (the two that follow
             s in its own sequence: swaps of neighbouring reads, towards invariance to local reorderings).
+        sire_samples: how many states s of each sequence (each with its own pair x1, x2) the SIRE expectation is
+            averaged over at every training step: more samples estimate the same expectation with less noise.
         sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
         permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
             order, and a prediction is the mean over k pseudo-random orders of the set's positions (the paper's
@@ -83,8 +104,8 @@ class RecurrentModel(SetInputModel):
     """
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
-                 dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch", sub_weight=0.0,
-                 sub_length=4, permutations=0, seed=None, **kwargs):
+                 dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch",
+                 sire_samples=SIRE_SAMPLES, sub_weight=0.0, sub_length=4, permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
@@ -95,6 +116,7 @@ class RecurrentModel(SetInputModel):
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
         self.output_units, self.output_scale = int(output_units), float(output_scale)
         self.sire_weight, self.sire_pairs, self.seed = float(sire_weight), sire_pairs, seed
+        self.sire_samples = int(sire_samples)
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
@@ -210,10 +232,10 @@ class RecurrentModel(SetInputModel):
         return ops.mean(ops.reshape(outputs, (self.permutations, -1, self.output_units)), axis=0)
 
     def sire_penalty(self, inputs, mask=None):
-        """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch:
-        a state s reached from a random prefix of each sequence, and two elements drawn from the batch's real
-        elements (`sire_pairs="batch"`) or the two that follow s in its sequence (`"adjacent"`; sets of fewer than
-        two elements do not count)."""
+        """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch,
+        averaged over `sire_samples` draws per sequence: a state s reached from a random real prefix of the sequence
+        (0 to all of its elements), and two elements drawn from the batch's real elements (`sire_pairs="batch"`) or
+        the two that follow s in its sequence (`"adjacent"`; sets of fewer than two elements do not count)."""
         features, mask = self._features(inputs, mask)
         return self._sire(features, mask, self._recur(features, mask))
 
@@ -224,28 +246,21 @@ class RecurrentModel(SetInputModel):
         return self._sub(features, mask, self._recur(features, mask))
 
     def _sire(self, features, mask, states):
-        if self.sire_pairs == "adjacent":
-            return self._adjacent_sire(features, mask, states)
-        batch, n = ops.shape(features)[0], ops.shape(features)[1]
-        s = _states_at(states, keras.random.randint((batch,), 0, n + 1, seed=self.seed_generator))
-        flat, real = ops.reshape(features, (batch * n, -1)), ops.reshape(mask, (batch * n,))
-        # Two elements per row, drawn among the batch's real elements (uniform logits over them).
-        logits = ops.broadcast_to(ops.where(real > 0, 0.0, -1e9)[None], (batch, batch * n))
-        first = keras.random.categorical(logits, 1, seed=self.seed_generator)[:, 0]
-        second = keras.random.categorical(logits, 1, seed=self.seed_generator)[:, 0]
-        x1, x2 = ops.take(flat, first, axis=0), ops.take(flat, second, axis=0)
-        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1))
-
-    def _adjacent_sire(self, features, mask, states):
         batch, n = ops.shape(features)[0], ops.shape(features)[1]
         lengths = ops.sum(mask, axis=1)  # real elements come first: padding is last
-        draws = keras.random.uniform((batch,), seed=self.seed_generator)
-        first = ops.cast(ops.floor(draws * ops.maximum(lengths - 1.0, 1.0)), "int32")  # 0 … length − 2
-        second = ops.minimum(first + 1, n - 1)
-        x1, x2 = (ops.take_along_axis(features, i[:, None, None], axis=1)[:, 0] for i in (first, second))
-        s = _states_at(states, first)
-        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1),
-                                 weights=ops.cast(lengths >= 2.0, features.dtype))
+        draws = keras.random.uniform((batch, self.sire_samples), seed=self.seed_generator)
+        if self.sire_pairs == "adjacent":  # the state before two consecutive real reads, 0 … length − 2
+            index = ops.cast(ops.floor(draws * ops.maximum(lengths - 1.0, 1.0)[:, None]), "int32")
+            x1, x2 = (_at(features, i) for i in (index, ops.minimum(index + 1, n - 1)))
+            weights = ops.reshape(ops.repeat(ops.cast(lengths >= 2.0, features.dtype)[:, None],
+                                             self.sire_samples, axis=1), (-1,))
+        else:  # a state after any real prefix, 0 … length elements; two elements drawn from the whole batch
+            index = ops.cast(ops.floor(draws * (lengths + 1.0)[:, None]), "int32")
+            x1, x2 = (_draw_elements(features, mask, batch * self.sire_samples, self.seed_generator)
+                      for _ in range(2))
+            weights = None
+        s = [_at(h, index) for h in states]
+        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1), weights=weights)
 
     def _sub(self, features, mask, states):
         batch, n = ops.shape(features)[0], features.shape[1]
@@ -285,6 +300,7 @@ class RecurrentModel(SetInputModel):
             "output_scale": self.output_scale,
             "sire_weight": self.sire_weight,
             "sire_pairs": self.sire_pairs,
+            "sire_samples": self.sire_samples,
             "sub_weight": self.sub_weight,
             "sub_length": self.sub_length,
             "permutations": self.permutations,
