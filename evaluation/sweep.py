@@ -1,24 +1,21 @@
 """Sweeps: architectures of a family retrained at several values of one hyper-parameter each (e.g. a regulariser's
 weight λ), measured by the harness.
 
-Every finished run is appended to `evaluation/results/<family>_sweep_runs.jsonl` (a killed sweep resumes, every
-number traces back to its run); `<family>_sweep.csv` summarises each (architecture, value) over its seeds and
-`<family>_sweep.png` plots the family's primary metric against the value.
+`zoo.pipeline.run_sweep` trains the runs (`zoo sweep`); every finished run is appended to
+`evaluation/results/<family>_sweep_runs.jsonl` (a killed sweep resumes, every number traces back to its run);
+`<family>_sweep.csv` summarises each (architecture, value) over its seeds and `<family>_sweep.png` plots the family's
+primary metric against the value.
 
-    python -m evaluation.sweep sum_small sire_gru:sire_weight=0,0.001,0.01,0.1,1 sub_gru:sub_weight=0,0.001,0.01,0.1,1
+    zoo sweep sum_small sire_gru:sire_weight=0,0.001,0.01,0.1,1 sub_gru:sub_weight=0,0.001,0.01,0.1,1
 """
 
-import argparse
-import datetime
 import json
 from pathlib import Path
 
-import keras
 import pandas as pd
 
 from evaluation.cards import RESULTS_DIR
-from evaluation.harness import evaluate_model, summarize
-from zoo.environment import environment
+from evaluation.harness import summarize
 from zoo.families import get_family
 
 SWEEP_COLUMNS = ["architecture", "title", "hyperparameter", "value", "metric", "mean", "std", "n_seeds",
@@ -46,52 +43,12 @@ def parse_axis(text):
         raise ValueError(f"A sweep axis reads ARCHITECTURE:HYPERPARAMETER=V1,V2,…; got {text!r}.") from error
 
 
-def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget="cpu", verbose=0):
-    """Train and evaluate every (architecture, value, seed) of `axes` not yet in the runs file.
-
-    Args:
-        family_name: a registered family.
-        axes: `[(architecture, hyper-parameter, values), ...]` (see `parse_axis`).
-        seeds: initialisation and fit seeds of each value.
-        work_dir: checkpoints of the runs.
-        budget: the training budget whose `epochs` and `patience` every run uses (with the family's own plan).
-
-    Each run starts from the architecture's default hyper-parameters with the swept one set, fits the training
-    split with early stopping on the validation split, and is evaluated by the harness on test seed 1.
-    """
-    from training.fit import fit_model
-    from training.hypermodel import build_compiled
-    from training.search import resolve_budget
-
-    family = get_family(family_name)
-    plan = resolve_budget(budget)
-    plan.update(family.training.budgets.get(plan["name"], {}))
-    done = {(r["architecture"], r["value"], r["seed"]) for r in read_sweep_runs(family_name)}
-    train, val = family.load_split("train"), family.load_split("val")
-    runs_path = sweep_paths(family_name)[0]
-    for architecture, name, values in axes:
-        defaults = family.check_architecture(architecture).defaults
-        for value in values:
-            for seed in seeds:
-                if (architecture, value, seed) in done:
-                    continue
-                hyperparameters = {**defaults, name: value}
-                keras.utils.set_random_seed(seed)
-                model = build_compiled(family, architecture, hyperparameters)
-                model, fit = fit_model(model, family, train, val, epochs=plan["epochs"], patience=plan["patience"],
-                                       seed=seed, checkpoint_dir=Path(work_dir) / family_name /
-                                       f"{architecture}_{name}_{value:g}_{seed}", verbose=verbose)
-                measured = evaluate_model(model, family, seeds=(1,))
-                metrics = {key: stats["mean"] for key, stats in measured.items() if isinstance(stats, dict)}
-                run = {"architecture": architecture, "hyperparameter": name, "value": value, "seed": seed,
-                       "metrics": metrics, "hyperparameters": hyperparameters, "fit": fit, **environment(),
-                       "date": datetime.date.today().isoformat()}
-                runs_path.parent.mkdir(parents=True, exist_ok=True)
-                with open(runs_path, "a") as handle:
-                    handle.write(json.dumps(run) + "\n")
-                primary = family.task.primary
-                print(f"{architecture} {name}={value:g} seed={seed}: {primary}={metrics[primary]:.4f} "
-                      f"({fit['epochs_run']} epochs, {fit['seconds']:.0f} s)", flush=True)
+def record_sweep_run(family_name, run):
+    """Append one finished run (a dict) to the family's sweep runs file."""
+    path = sweep_paths(family_name)[0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        handle.write(json.dumps(run) + "\n")
 
 
 def sweep_table(family_name):
@@ -146,19 +103,3 @@ def write_sweep(family_name):
     if len(table):
         plot_sweep(get_family(family_name), table, png_path)
     return table
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Retrain architectures at several values of a hyper-parameter and "
-                                                 "write the sweep's CSV and plot.")
-    parser.add_argument("family")
-    parser.add_argument("axes", nargs="+", type=parse_axis, help="ARCHITECTURE:HYPERPARAMETER=V1,V2,…")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--work-dir", default="runs/sweep")
-    args = parser.parse_args(argv)
-    run_sweep(args.family, args.axes, tuple(args.seeds), args.work_dir, verbose=0)
-    print(write_sweep(args.family).to_string(index=False))
-
-
-if __name__ == "__main__":
-    main()

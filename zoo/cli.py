@@ -1,4 +1,4 @@
-"""The `zoo` command line: list, info, eval, predict, train, adopt, withhold, leaderboard, push, benchmark."""
+"""The `zoo` command line: list, info, eval, predict, train, adopt, withhold, leaderboard, sweep, push, benchmark."""
 
 import argparse
 import json
@@ -116,6 +116,15 @@ def _leaderboard(args):
     print(write_leaderboard(args.family).to_string(index=False))
 
 
+def _sweep(args):
+    from evaluation.sweep import parse_axis, write_sweep
+    from zoo.pipeline import run_sweep
+
+    if not args.write_only:
+        run_sweep(args.family, [parse_axis(axis) for axis in args.axes], tuple(args.seeds), args.work_dir)
+    print(write_sweep(args.family).to_string(index=False))
+
+
 def _push(args):
     from pathlib import Path
 
@@ -190,6 +199,15 @@ def build_parser():
     p.add_argument("--architectures", nargs="+")
     p.add_argument("--write-only", action="store_true", help="only rewrite the CSV, plot and cards")
     p.set_defaults(func=_leaderboard)
+
+    p = commands.add_parser("sweep", help="retrain architectures at several values of a hyper-parameter; write the "
+                                          "sweep's CSV and plot")
+    p.add_argument("family")
+    p.add_argument("axes", nargs="*", help="ARCHITECTURE:HYPERPARAMETER=V1,V2,… (e.g. sire_gru:sire_weight=0,0.1)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--work-dir", default="runs/sweep")
+    p.add_argument("--write-only", action="store_true", help="only rewrite the CSV and plot from the runs")
+    p.set_defaults(func=_sweep)
 
     p = commands.add_parser("push", help="publish an entry to the Hugging Face Hub")
     p.add_argument("source", help="a registered name or an entry folder")

@@ -9,7 +9,9 @@ cards and knows nothing of training. The steps that need both live here, above t
 - `withhold_entry`: take a trained entry that falls short of the zoo's bar out of the package, keeping its
   measurement for the leaderboard;
 - `run_study`: retrain every architecture of a family at several training-set sizes and seeds, for its
-  leaderboard.
+  leaderboard;
+- `run_sweep`: retrain architectures of a family at several values of one hyper-parameter (e.g. a regulariser's
+  weight λ), for its sweep (`evaluation.sweep`).
 """
 
 import datetime
@@ -218,6 +220,26 @@ def withhold_entry(name, reason, folder=None):
     return record
 
 
+def _fit_and_measure(family, architecture, hyperparameters, train, val, seed, checkpoint_dir, epochs, patience,
+                     verbose):
+    """One run of a study or a sweep: a fresh model of `architecture` seeded with `seed`, fitted with early stopping
+    on `val` and measured by the harness on test seed 1. Returns `(model, fit summary, {metric: value})`."""
+    from evaluation.harness import evaluate_model
+    from training.fit import fit_model
+    from training.hypermodel import build_compiled
+
+    keras.utils.set_random_seed(seed)
+    model = build_compiled(family, architecture, hyperparameters)
+    model, fit = fit_model(model, family, train, val, epochs=epochs, patience=patience, seed=seed,
+                           checkpoint_dir=checkpoint_dir, verbose=verbose)
+    measured = evaluate_model(model, family, seeds=(1,))
+    metrics = {key: stats["mean"] for key, stats in measured.items() if isinstance(stats, dict)}
+    primary = family.task.primary
+    print(f"{Path(checkpoint_dir).name}: {primary}={metrics[primary]:.4f} ({fit['epochs_run']} "
+          f"epochs, {fit['seconds']:.0f} s)", flush=True)
+    return model, fit, metrics
+
+
 def run_study(family_name, train_sizes=None, seeds=None, architectures=None, work_dir="runs/study", epochs=30,
               patience=5, verbose=0):
     """Train and evaluate every (architecture, training-set size, seed) not yet in the family's runs file.
@@ -227,10 +249,7 @@ def run_study(family_name, train_sizes=None, seeds=None, architectures=None, wor
     first `size` training examples with early stopping on the val split, and is evaluated by the harness on test
     seed 1; the run is appended to `evaluation/results/<family>_runs.jsonl`.
     """
-    from evaluation.harness import evaluate_model
     from evaluation.leaderboard import read_runs, record_run
-    from training.fit import fit_model
-    from training.hypermodel import build_compiled
     from zoo.environment import environment
     from zoo.families import get_family
     from zoo.registry import load_registry
@@ -248,17 +267,51 @@ def run_study(family_name, train_sizes=None, seeds=None, architectures=None, wor
                 if (entry.name, size, seed) in done:
                     continue
                 hyperparameters = {**entry.hyperparameters, **plan.study_hyperparameters}
-                keras.utils.set_random_seed(seed)
-                model = build_compiled(family, architecture, hyperparameters)
-                model, fit = fit_model(model, family, train, val, epochs=epochs, patience=patience, seed=seed,
-                                       checkpoint_dir=Path(work_dir) / family_name / f"{entry.name}_{size}_{seed}",
-                                       verbose=verbose)
-                measured = evaluate_model(model, family, seeds=(1,))
-                metrics = {key: stats["mean"] for key, stats in measured.items() if isinstance(stats, dict)}
+                model, fit, metrics = _fit_and_measure(
+                    family, architecture, hyperparameters, train, val, seed,
+                    Path(work_dir) / family_name / f"{entry.name}_{size}_{seed}", epochs, patience, verbose)
                 record_run(family_name, {
                     "model": entry.name, "architecture": architecture, "train_size": size, "seed": seed,
                     "metrics": metrics, "param_count": model.count_params(), "hyperparameters": hyperparameters,
                     "fit": fit, **environment(), "date": datetime.date.today().isoformat()})
-                primary = family.task.primary
-                print(f"{entry.name} size={size} seed={seed}: {primary}={metrics[primary]:.4f} "
-                      f"({fit['epochs_run']} epochs, {fit['seconds']:.0f} s)", flush=True)
+
+
+def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget="cpu", verbose=0):
+    """Train and evaluate every (architecture, value, seed) of `axes` not yet in the family's sweep runs file
+    (`evaluation.sweep`; `write_sweep` then summarises and plots them).
+
+    Args:
+        family_name: a registered family.
+        axes: `[(architecture, hyper-parameter, values), ...]` (see `evaluation.sweep.parse_axis`).
+        seeds: initialisation and fit seeds of each value.
+        work_dir: checkpoints of the runs.
+        budget: the training budget whose `epochs` and `patience` every run uses (with the family's own plan).
+
+    Each run starts from the architecture's default hyper-parameters with the swept one set, fits the training
+    split with early stopping on the validation split, and is evaluated by the harness on test seed 1.
+    """
+    from evaluation.sweep import read_sweep_runs, record_sweep_run
+    from training.search import resolve_budget
+    from zoo.environment import environment
+    from zoo.families import get_family
+
+    family = get_family(family_name)
+    plan = resolve_budget(budget)
+    plan.update(family.training.budgets.get(plan["name"], {}))
+    done = {(r["architecture"], r["value"], r["seed"]) for r in read_sweep_runs(family_name)}
+    train, val = family.load_split("train"), family.load_split("val")
+    for architecture, name, values in axes:
+        defaults = family.check_architecture(architecture).defaults
+        for value in values:
+            for seed in seeds:
+                if (architecture, value, seed) in done:
+                    continue
+                hyperparameters = {**defaults, name: value}
+                _, fit, metrics = _fit_and_measure(
+                    family, architecture, hyperparameters, train, val, seed,
+                    Path(work_dir) / family_name / f"{architecture}_{name}_{value:g}_{seed}", plan["epochs"],
+                    plan["patience"], verbose)
+                record_sweep_run(family_name, {
+                    "architecture": architecture, "hyperparameter": name, "value": value, "seed": seed,
+                    "metrics": metrics, "hyperparameters": hyperparameters, "fit": fit, **environment(),
+                    "date": datetime.date.today().isoformat()})

@@ -1,10 +1,12 @@
-"""evaluation.sweep: a hyper-parameter swept per architecture, runs recorded, summarised and plotted."""
+"""Sweeps (`zoo sweep`): a hyper-parameter swept per architecture, runs recorded, summarised and plotted."""
 
 import json
 
 import pytest
 
 from evaluation import sweep
+from zoo.cli import main
+from zoo.pipeline import run_sweep
 
 
 def test_an_axis_reads_architecture_hyperparameter_and_values():
@@ -13,19 +15,25 @@ def test_an_axis_reads_architecture_hyperparameter_and_values():
         sweep.parse_axis("sub_gru=0.1")
 
 
+def test_zoo_sweep_says_how_an_axis_reads(capsys):
+    assert main(["sweep", "sum_small", "sub_gru=0.1"]) == 2
+    assert "ARCHITECTURE:HYPERPARAMETER=V1,V2" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_a_sweep_resumes_and_summarises_its_runs_over_seeds(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep, "RESULTS_DIR", tmp_path)
     axes = [("sire_gru", "sire_weight", (0.0, 0.1)), ("sub_gru", "sub_weight", (0.01,))]
     budget = {"name": "tiny", "epochs": 1, "patience": 1}
-    sweep.run_sweep("sum_small", axes, seeds=(0, 1), work_dir=tmp_path / "work", budget=budget)
+    run_sweep("sum_small", axes, seeds=(0, 1), work_dir=tmp_path / "work", budget=budget)
     runs = sweep.read_sweep_runs("sum_small")
     assert [(r["architecture"], r["value"], r["seed"]) for r in runs] == [
         ("sire_gru", 0.0, 0), ("sire_gru", 0.0, 1), ("sire_gru", 0.1, 0), ("sire_gru", 0.1, 1), ("sub_gru", 0.01, 0),
         ("sub_gru", 0.01, 1)]
     assert runs[2]["hyperparameters"]["sire_weight"] == 0.1 and "order_sensitivity" in runs[2]["metrics"]
-    sweep.run_sweep("sum_small", axes, seeds=(0, 1), work_dir=tmp_path / "work", budget=budget)
+    run_sweep("sum_small", axes, seeds=(0, 1), work_dir=tmp_path / "work", budget=budget)
     assert len(sweep.read_sweep_runs("sum_small")) == 6  # finished runs are not repeated
+    assert main(["sweep", "sum_small", "--write-only"]) == 0  # `zoo sweep`: the table from the runs, no training
     table = sweep.write_sweep("sum_small")
     accuracy = table[table["metric"] == "accuracy"]
     assert accuracy[["architecture", "value", "n_seeds"]].values.tolist() == [

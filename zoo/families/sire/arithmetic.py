@@ -63,7 +63,7 @@ APPENDIX_C = ArithmeticSetting(high=19, lengths=(10,), train_sequences=200)
 
 def appendix_c_family():
     """SIRE against SUB (the paper's Appendix C): the sum of 10 integers 0–19 from 200 training sequences, a GRU
-    plain, with SIRE and with SUB; `evaluation.sweep` plots accuracy against each regulariser's λ."""
+    plain, with SIRE and with SUB; `zoo sweep` plots accuracy against each regulariser's λ."""
     output_scale = APPENDIX_C.scales("sum")[1]
     architectures = sequence_architectures(output_scale=output_scale)
     return ArithmeticFamily(
