@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from zoo.models import SequenceModel, SetExpansionModel
+from zoo.models import RecurrentModel, SetExpansionModel
 
 
 def test_scoring_every_token_in_chunks_equals_scoring_them_as_candidates(rng):
@@ -21,9 +21,9 @@ def test_scoring_every_token_in_chunks_equals_scoring_them_as_candidates(rng):
         model.predict({**x, "candidates": np.full((3, 2), 130)}, verbose=0)
 
 
-@pytest.mark.parametrize("rnn", ["lstm", "gru"])
-def test_masked_steps_are_skipped_wherever_they_are(rng, rnn):
-    model = SequenceModel([keras.layers.Embedding(10, 4)], rnn=rnn, units=3, input_range=(1, 9))
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_masked_steps_are_skipped_wherever_they_are(rng, cell):
+    model = RecurrentModel([keras.layers.Embedding(10, 4)], cell=cell, units=3, input_range=(1, 9))
     model.build((None, None))
     tokens = np.array([[3, 1, 4, 1, 5]], np.int32)
     holey = np.array([[3, 7, 1, 4, 9, 1, 5]], np.int32)  # 7 and 9 masked out

@@ -8,10 +8,9 @@ from zoo.models.graph_vae import EquivariantGraphVAE
 from zoo.models.heads import FlatSetHead, InvariantHead, MergingHead, PerElementHead, SelectionHead
 from zoo.models.mlp import FlatSetMLP
 from zoo.models.recurrent import RecurrentModel
-from zoo.models.sequence import SequenceModel
 from zoo.models.set_model import SetModel
 from zoo.models.unet import SetUNet
 
 __all__ = ["CNClassifier", "EquivariantGraphVAE", "FlatSetHead", "FlatSetMLP", "ImageCNN", "InvariantHead",
-           "MergingHead", "PerElementHead", "RecurrentModel", "SelectionHead", "SequenceModel", "SetExpansionModel",
+           "MergingHead", "PerElementHead", "RecurrentModel", "SelectionHead", "SetExpansionModel",
            "SetInputModel", "SetModel", "SetUNet", "ZooModel"]

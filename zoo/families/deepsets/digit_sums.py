@@ -14,7 +14,7 @@ from zoo.data.digit_sums import expected_sum, image_sets, token_sets
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.deepsets.paper import PAPER
 from zoo.layers import Siamese
-from zoo.models import InvariantHead, SequenceModel, SetModel
+from zoo.models import InvariantHead, RecurrentModel, SetModel
 from zoo.tasks import Regression
 
 TOKENS = (1, 9)
@@ -48,8 +48,8 @@ class DigitSumFamily(Family):
             model = SetModel([Siamese(layer) for layer in layers], InvariantHead(1, pool="sum"),
                              input_range=input_range, name=architecture)
         else:
-            model = SequenceModel(encoder, rnn=architecture, units=rnn_units[architecture], head_units=head_units,
-                                  input_range=input_range, name=architecture)
+            model = RecurrentModel(encoder, cell=architecture, units=rnn_units[architecture], head_units=head_units,
+                                   head_activation="tanh", input_range=input_range, name=architecture)
         model.build((None, None) + tuple(self.input_spec["elements"][2:]))
         return model
 
