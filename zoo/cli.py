@@ -121,7 +121,8 @@ def _sweep(args):
     from zoo.pipeline import run_sweep
 
     if not args.write_only:
-        run_sweep(args.family, [parse_axis(axis) for axis in args.axes], tuple(args.seeds), args.work_dir)
+        run_sweep(args.family, [parse_axis(axis) for axis in args.axes], tuple(args.seeds), args.work_dir,
+                  hyperparameters=_hyperparameters(args.hp))
     print(write_sweep(args.family).to_string(index=False))
 
 
@@ -206,6 +207,8 @@ def build_parser():
     p.add_argument("axes", nargs="*", help="ARCHITECTURE:HYPERPARAMETER=V1,V2,… (e.g. sire_gru:sire_weight=0,0.1)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--work-dir", default="runs/sweep")
+    p.add_argument("--hp", action="append", metavar="NAME=VALUE",
+                   help="fix another hyper-parameter of every run, e.g. --hp learning_rate=0.01 (repeatable)")
     p.add_argument("--write-only", action="store_true", help="only rewrite the CSV and plot from the runs")
     p.set_defaults(func=_sweep)
 

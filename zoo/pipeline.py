@@ -276,7 +276,8 @@ def run_study(family_name, train_sizes=None, seeds=None, architectures=None, wor
                     "fit": fit, **environment(), "date": datetime.date.today().isoformat()})
 
 
-def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget="cpu", verbose=0):
+def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget="cpu", hyperparameters=None,
+              verbose=0):
     """Train and evaluate every (architecture, value, seed) of `axes` not yet in the family's sweep runs file
     (`evaluation.sweep`; `write_sweep` then summarises and plots them).
 
@@ -286,9 +287,11 @@ def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget=
         seeds: initialisation and fit seeds of each value.
         work_dir: checkpoints of the runs.
         budget: the training budget whose `epochs` and `patience` every run uses (with the family's own plan).
+        hyperparameters: others fixed in every run (e.g. `{"learning_rate": 0.01}`), over the defaults.
 
-    Each run starts from the architecture's default hyper-parameters with the swept one set, fits the training
-    split with early stopping on the validation split, and is evaluated by the harness on test seed 1.
+    Each run starts from the architecture's default hyper-parameters (updated with `hyperparameters`) with the
+    swept one set, fits the training split with early stopping on the validation split, and is evaluated by the
+    harness on test seed 1.
     """
     from evaluation.sweep import read_sweep_runs, record_sweep_run
     from training.search import resolve_budget
@@ -306,12 +309,12 @@ def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget=
             for seed in seeds:
                 if (architecture, value, seed) in done:
                     continue
-                hyperparameters = {**defaults, name: value}
+                chosen = {**defaults, **(hyperparameters or {}), name: value}
                 _, fit, metrics = _fit_and_measure(
-                    family, architecture, hyperparameters, train, val, seed,
+                    family, architecture, chosen, train, val, seed,
                     Path(work_dir) / family_name / f"{architecture}_{name}_{value:g}_{seed}", plan["epochs"],
                     plan["patience"], verbose)
                 record_sweep_run(family_name, {
                     "architecture": architecture, "hyperparameter": name, "value": value, "seed": seed,
-                    "metrics": metrics, "hyperparameters": hyperparameters, "fit": fit, **environment(),
+                    "metrics": metrics, "hyperparameters": chosen, "fit": fit, **environment(),
                     "date": datetime.date.today().isoformat()})

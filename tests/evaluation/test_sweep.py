@@ -42,3 +42,6 @@ def test_a_sweep_resumes_and_summarises_its_runs_over_seeds(tmp_path, monkeypatc
     assert accuracy["mean"].iloc[0] == pytest.approx(sum(first) / 2, abs=1e-4)
     assert (tmp_path / "sum_small_sweep.png").stat().st_size > 0
     assert json.loads(accuracy["hyperparameters"].iloc[0]) == {"learning_rate": 0.003}
+    run_sweep("sum_small", [("sub_gru", "sub_weight", (0.1,))], seeds=(0,), work_dir=tmp_path / "work",
+              budget=budget, hyperparameters={"learning_rate": 0.01})  # another hyper-parameter fixed in every run
+    assert sweep.read_sweep_runs("sum_small")[-1]["hyperparameters"] == {"learning_rate": 0.01, "sub_weight": 0.1}
