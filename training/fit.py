@@ -35,10 +35,11 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
               monitor="val_loss"):
     """Fit a compiled model and return it with the weights of its best epoch restored.
 
-    The best epoch is the one of lowest `monitor`: the validation loss, or for a model regularised towards
-    invariance `INVARIANCE_OBJECTIVE` (the validation loss plus the validation order sensitivity, logged each
-    epoch by `ValidationOrderSensitivity`). The learning rate halves when it stalls for `patience // 3` epochs;
-    training stops after `patience` epochs without improvement. A run killed half-way resumes from `checkpoint_dir`
+    The learning rate halves when the validation loss stalls for `patience // 3` epochs; training stops after
+    `patience` epochs without improvement. The epoch kept is the one of lowest `monitor`: the validation loss, or
+    for a model regularised towards invariance `INVARIANCE_OBJECTIVE` (the validation loss plus the validation
+    order sensitivity, logged each epoch by `ValidationOrderSensitivity`), so that the noisier sensitivity chooses
+    among the epochs without steering the schedule. A run killed half-way resumes from `checkpoint_dir`
     (BackupAndRestore keeps the last epoch; the best weights so far are kept in `best.weights.h5`), and a finished
     run (marked by `finished`) is not trained again. The history is appended to `history.csv`.
 
@@ -71,8 +72,8 @@ def fit_model(model, family, train, val, epochs, patience, seed, checkpoint_dir,
         keras.callbacks.ModelCheckpoint(str(best), monitor=monitor, mode=mode, save_best_only=True,
                                         save_weights_only=True,
                                         initial_value_threshold=pick(earlier) if earlier else None),
-        keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode=mode, factor=0.5, patience=max(1, patience // 3)),
-        keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=patience),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", mode=mode, factor=0.5, patience=max(1, patience // 3)),
+        keras.callbacks.EarlyStopping(monitor="val_loss", mode=mode, patience=patience),
         EpochSeconds(),
         keras.callbacks.CSVLogger(str(history_csv), append=True),
         *callbacks,

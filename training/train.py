@@ -66,6 +66,7 @@ def _summary(family, budget, fit, search_summary):
             f"epochs on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
             f"({budget['name']} budget){f' ranked by {criterion}' if invariance else ''}, then "
             f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
-            f"stopping with patience {fit['patience']} on the {criterion}, best epoch {fit['best_epoch']} kept), "
+            f"stopping with patience {fit['patience']} on the validation loss, the epoch of lowest {criterion} kept: "
+            f"{fit['best_epoch']}), "
             f"batch {fit['batch_size']}, Adam, {fit['seconds']:.0f} s on {environment()['backend']} "
             f"({environment()['device']}).")
