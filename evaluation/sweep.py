@@ -74,22 +74,25 @@ def sweep_table(family_name):
 
 
 def plot_sweep(family, table, path):
-    """The primary metric against the swept value (symmetric log scale: 0 is a value), ± std over the seeds."""
+    """The primary metric against the swept value (symmetric log scale: 0 is a value), ± std over the seeds; beside
+    it the order sensitivity, where the harness measures it."""
     from evaluation.leaderboard import _pyplot
 
     plt = _pyplot()
-    primary = table[table["metric"] == family.task.primary]
-    figure, axis = plt.subplots(figsize=(7, 4.5))
-    for (_, name), rows in primary.groupby(["architecture", "hyperparameter"], sort=False):
-        axis.errorbar(rows["value"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
-                      label=f"{rows['title'].iloc[0]} ({name})")
-    positive = primary.loc[primary["value"] > 0, "value"]
-    axis.set_xscale("symlog", linthresh=float(positive.min()) if len(positive) else 1.0)
-    axis.set_xlabel("weight of the regulariser λ (0: none)")
-    axis.set_ylabel(f"test {family.task.primary}")
-    axis.set_title(f"{path.stem}: mean ± std over seeds (zoo harness)", fontsize=9)
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
+    metrics = [family.task.primary] + (["order_sensitivity"] if "order_sensitivity" in set(table["metric"]) else [])
+    figure, axes = plt.subplots(1, len(metrics), figsize=(7 * len(metrics), 4.5), squeeze=False)
+    positive = table.loc[table["value"] > 0, "value"]
+    for axis, metric in zip(axes[0], metrics):
+        rows_of_metric = table[table["metric"] == metric]
+        for (_, name), rows in rows_of_metric.groupby(["architecture", "hyperparameter"], sort=False):
+            axis.errorbar(rows["value"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
+                          label=f"{rows['title'].iloc[0]} ({name})")
+        axis.set_xscale("symlog", linthresh=float(positive.min()) if len(positive) else 1.0)
+        axis.set_xlabel("weight of the regulariser λ (0: none)")
+        axis.set_ylabel(f"test {metric.replace('_', ' ')}")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.suptitle(f"{path.stem}: mean ± std over seeds (zoo harness)", fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
