@@ -20,6 +20,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MODEL_CARDS_DIR = Path(__file__).resolve().parents[1] / "model_cards"
 README_PATH = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- models:start -->", "<!-- models:end -->"
+INVARIANCE_START, INVARIANCE_END = "<!-- invariance:start -->", "<!-- invariance:end -->"
 CARD_COLUMNS = ["train_size", "set_size", "metric", "mean", "std", "n_seeds", "param_count", "paper", "note",
                 "backend", "order_sensitivity"]
 
@@ -105,6 +106,17 @@ def _record(entry):
     return read_withheld(entry.name) if entry.withheld else None
 
 
+def _unregularised_sensitivity(family, info):
+    """`(name, order sensitivity)` of the entry that `info`'s architecture regularises (the same model trained
+    without the regulariser), from its record; `(None, None)` when the architecture regularises nothing or that
+    entry has no measurement."""
+    plain = family.architectures[info["architecture"]].regularises
+    counterpart = find_entry(family.name, plain) if plain else None
+    record = _record(counterpart) if counterpart else None
+    theirs = (record or {}).get("metrics", {}).get("order_sensitivity")
+    return (counterpart.name, theirs) if theirs else (None, None)
+
+
 def order_sensitivity_comparison(family, info):
     """The entry's measured order sensitivity, compared with the same architecture unregularised (λ = 0).
 
@@ -117,17 +129,38 @@ def order_sensitivity_comparison(family, info):
         return "", ""
     evaluation = (f"Order sensitivity measured by the harness, mean |f(x) − f(πx)| over the test sets with "
                   f"{family.wording.reordering}: {measured['mean']:.3g} ± {measured['std']:.2g}.")
-    plain = family.architectures[info["architecture"]].regularises
-    counterpart = find_entry(family.name, plain)
-    record = _record(counterpart) if counterpart else None
-    theirs = (record or {}).get("metrics", {}).get("order_sensitivity")
+    counterpart, theirs = _unregularised_sensitivity(family, info)
     if not theirs:
         return evaluation, ""
-    label = f"{family.title(plain)} trained without the regulariser (`{counterpart.name}`, {theirs['mean']:.3g})"
+    plain = family.architectures[info["architecture"]].regularises
+    label = f"{family.title(plain)} trained without the regulariser (`{counterpart}`, {theirs['mean']:.3g})"
     if measured["mean"] < theirs["mean"]:
         return evaluation + f" That is {theirs['mean'] / max(measured['mean'], 1e-12):.3g}× lower than {label}.", ""
     return (evaluation + f" That is not lower than {label}.",
             f"The regulariser did not make it less sensitive to order than {label} on these test sets.")
+
+
+def invariance_table():
+    """The README's summary of every shipped regularised entry against the same model trained without its
+    regulariser: both order sensitivities (measured by the harness) and whether regularising lowered it."""
+    rows = []
+    for entry in sorted(load_registry().values(), key=lambda e: (list(FAMILIES).index(e.family), e.name)):
+        family = get_family(entry.family)
+        if not (entry.pretrained and family.architectures[entry.architecture].regularises):
+            continue
+        info = read_info(entry.embedded_dir)
+        measured = info.get("metrics", {}).get("order_sensitivity")
+        counterpart, theirs = _unregularised_sensitivity(family, info)
+        if measured and theirs:
+            rows.append((entry.name, counterpart, measured["mean"], theirs["mean"]))
+    lower = sum(mine < theirs for _, _, mine, theirs in rows)
+    lines = [f"{lower} of the {len(rows)} shipped regularised entries are less order-sensitive than the same model "
+             "trained without the regulariser (order sensitivity measured by the harness on the test sets):", "",
+             "| regularised entry | its sensitivity | without the regulariser | its sensitivity | ratio | lower |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| `{name}` | {mine:.3g} | `{counterpart}` | {theirs:.3g} | {mine / max(theirs, 1e-12):.2f} | "
+              f"{'yes' if mine < theirs else '**no**'} |" for name, counterpart, mine, theirs in rows]
+    return "\n".join(lines)
 
 
 def _std(row):
@@ -255,13 +288,18 @@ def models_table():
 
 
 def write_readme_table(path=None):
-    """Replace the generated table between the README's markers (nothing to do outside a checkout)."""
+    """Replace the generated tables between the README's markers (`models_table`, and `invariance_table` where
+    the README has its markers; nothing to do outside a checkout)."""
     path = Path(path or README_PATH)
     if not path.exists():
         return
     text = path.read_text()
-    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
-    path.write_text(text[:start] + "\n" + models_table() + "\n" + text[end:])
+    for (opening, closing), table in [((TABLE_START, TABLE_END), models_table),
+                                      ((INVARIANCE_START, INVARIANCE_END), invariance_table)]:
+        if opening in text:
+            start, end = text.index(opening) + len(opening), text.index(closing)
+            text = text[:start] + "\n" + table() + "\n" + text[end:]
+    path.write_text(text)
 
 
 def reship_entry(name, **updates):

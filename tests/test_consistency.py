@@ -178,11 +178,21 @@ def test_registry_file_is_sorted_and_canonical():
     assert list(data) == sorted(data)
 
 
-def test_readme_model_table_is_generated():
-    from evaluation.cards import README_PATH, TABLE_END, TABLE_START, models_table
+def test_readme_model_and_invariance_tables_are_generated():
+    from evaluation.cards import (
+        INVARIANCE_END,
+        INVARIANCE_START,
+        README_PATH,
+        TABLE_END,
+        TABLE_START,
+        invariance_table,
+        models_table,
+    )
 
     text = README_PATH.read_text()
     assert text[text.index(TABLE_START) + len(TABLE_START):text.index(TABLE_END)].strip() == models_table()
+    assert text[text.index(INVARIANCE_START) + len(INVARIANCE_START):text.index(INVARIANCE_END)].strip() == (
+        invariance_table())
 
 
 @pytest.mark.parametrize("name", [n for n in PRETRAINED if ENTRIES[n].family in FAMILIES
@@ -216,3 +226,18 @@ def test_every_card_reads_as_a_hub_model_card_with_the_papers_numbers_beside_the
     assert bool(measured) == entry.pretrained
     assert card.data.datasets == (list(family.wording.datasets) or None)
     assert results or not entry.pretrained and not published  # a model-index whenever there is a number
+
+
+SWEEPS = sorted(path.name.removesuffix("_sweep_runs.jsonl") for path in RESULTS_DIR.glob("*_sweep_runs.jsonl"))
+
+
+@pytest.mark.parametrize("family_name", SWEEPS)
+def test_a_sweep_csv_is_the_summary_of_its_runs(family_name):
+    from evaluation.sweep import sweep_paths, sweep_table
+
+    _, csv_path, png_path = sweep_paths(family_name)
+    written, expected = pd.read_csv(csv_path), sweep_table(family_name)
+    assert written[["architecture", "value", "metric", "n_seeds"]].values.tolist() == (
+        expected[["architecture", "value", "metric", "n_seeds"]].values.tolist())
+    assert written["mean"].tolist() == pytest.approx(expected["mean"].tolist(), abs=1e-4)
+    assert png_path.exists()

@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from evaluation import cards
 from zoo.cards import render_card
@@ -66,3 +67,36 @@ def test_a_card_credits_the_data_of_its_family(tiny_zoo, tmp_path):
     card = render_card({**cards.describe(get_family("signals"), info), "credits": photos.wording.credits})
     assert "Data credits: bridge.jpg © Ann Author, 2018 (CC-BY-4.0)" in card
     assert "Data credits" not in render_card(cards.describe(get_family("signals"), info))
+
+
+def test_the_invariance_table_compares_every_shipped_regularised_entry_with_its_unregularised_twin():
+    from zoo.registry import find_entry, load_registry
+
+    table = cards.invariance_table()
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| `")]
+    regularised = sorted(e.name for e in load_registry().values()
+                         if e.pretrained and get_family(e.family).architectures[e.architecture].regularises)
+    assert sorted(row[0].strip("| `") for row in rows) == regularised
+    for name, mine, twin, theirs, _, lower in rows:
+        entry = load_registry()[name.strip("| `")]
+        plain = find_entry(entry.family, get_family(entry.family).architectures[entry.architecture].regularises)
+        assert twin.strip("`") == plain.name
+        measured = read_info(entry.embedded_dir)["metrics"]["order_sensitivity"]["mean"]
+        reference = read_info(plain.embedded_dir)["metrics"]["order_sensitivity"]["mean"]
+        assert float(mine) == pytest.approx(measured, rel=5e-3) and float(theirs) == pytest.approx(reference, rel=5e-3)
+        assert lower.strip(" |") == ("yes" if measured < reference else "**no**")
+    lowered = sum(row[-1].strip(" |") == "yes" for row in rows)
+    assert table.startswith(f"{lowered} of the {len(rows)} shipped regularised entries")
+
+
+def test_the_readme_gets_the_invariance_table_only_where_it_has_its_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{cards.TABLE_START}\nold\n{cards.TABLE_END}\nmiddle\n{cards.INVARIANCE_START}\nold\n"
+                      f"{cards.INVARIANCE_END}\nend\n")
+    cards.write_readme_table(readme)
+    text = readme.read_text()
+    assert "old" not in text and cards.invariance_table() in text and cards.models_table() in text
+    assert text.startswith("intro\n") and "\nmiddle\n" in text and text.endswith("end\n")
+    readme.write_text(f"{cards.TABLE_START}\n{cards.TABLE_END}\n")
+    cards.write_readme_table(readme)
+    assert cards.INVARIANCE_START not in readme.read_text()
