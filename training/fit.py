@@ -1,5 +1,5 @@
-"""One checkpointed training run: resumable, early-stopped on the validation loss (or a regularised model's
-validation objective), best weights kept."""
+"""One checkpointed training run: resumable, early-stopped on the validation loss, the best epoch kept (by the
+validation loss, or a regularised model's validation objective)."""
 
 import csv
 import time

@@ -33,9 +33,10 @@ class ValidationOrderSensitivity(keras.callbacks.Callback):
         x: the validation inputs.
 
     Example:
-    >>> model.fit(x, y, validation_data=(val_x, val_y),
-    ...           callbacks=[ValidationOrderSensitivity(family, val_x), keras.callbacks.EarlyStopping(
-    ...               monitor=INVARIANCE_OBJECTIVE)])
+    >>> model.fit(x, y, validation_data=(val_x, val_y), callbacks=[
+    ...     ValidationOrderSensitivity(family, val_x),
+    ...     keras.callbacks.ModelCheckpoint("best.weights.h5", monitor=INVARIANCE_OBJECTIVE, save_best_only=True,
+    ...                                     save_weights_only=True)])
     """
 
     def __init__(self, family, x):
