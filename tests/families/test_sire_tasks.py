@@ -79,3 +79,13 @@ def test_regulariser_weights_are_the_papers_times_the_squared_output_scale():
     searched = get_family("range").search_space(keras_tuner.HyperParameters(), "sire_gru")
     assert searched["sire_weight"] in scaled_weights(SIRE_WEIGHTS, output_scale=100.0)
     assert get_family("parity").architectures["sire_gru"].defaults["sire_weight"] == 0.1  # unit-scale outputs
+
+
+def test_half_range_sire_swaps_adjacent_reads_and_entries_recorded_without_pairs_keep_batch_pairs():
+    family = get_family("half_range_15")
+    for architecture in ("sire_rnn", "sire_gru"):
+        defaults = family.architectures[architecture].defaults
+        assert defaults["sire_pairs"] == "adjacent"
+        assert family.build(architecture, **defaults).sire_pairs == "adjacent"
+        assert family.build(architecture, sire_weight=0.01).sire_pairs == "batch"
+    assert "sire_pairs" not in get_family("sum").architectures["sire_gru"].defaults  # the paper's batch pairs

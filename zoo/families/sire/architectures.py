@@ -62,15 +62,16 @@ def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001, output_scale=1.
 
 
 def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1, sire_weights=SIRE_WEIGHTS,
-                           output_scale=1.0):
+                           output_scale=1.0, sire_pairs=None):
     """`{name: Architecture}`: `rnn`, `gru`, `lstm`, `sire_<cell>` (default λ `sire_weight`, searched over
-    `sire_weights`, both the paper's; the model's are `scaled_weights` of them for the task's `output_scale`),
-    `pisgd_gru` and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by
-    design)."""
+    `sire_weights`, both the paper's; the model's are `scaled_weights` of them for the task's `output_scale`; with
+    `sire_pairs`, e.g. `"adjacent"`, the pairs SIRE swaps, a hyper-parameter `RecurrentModel` takes), `pisgd_gru`
+    and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by design)."""
     (default,), weights = scaled_weights((sire_weight,), output_scale), scaled_weights(sire_weights, output_scale)
     plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate}, _search) for cell in CELLS}
+    pairs = {"sire_pairs": sire_pairs} if sire_pairs else {}
     sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE",
-                                         {"learning_rate": learning_rate, "sire_weight": default},
+                                         {"learning_rate": learning_rate, "sire_weight": default, **pairs},
                                          search_space(sire_weight=weights), regularises=cell)
             for cell in CELLS}
     return {**plain, **sire,
@@ -112,7 +113,7 @@ class SequenceWidths:
 
 
 def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encoder=None, input_range=None,
-                         sire_weight=0.0, permutations=0, sub_weight=0.0, name=None):
+                         sire_weight=0.0, permutations=0, sub_weight=0.0, sire_pairs="batch", name=None):
     """A built model of one of `sequence_architectures`.
 
     Args:
@@ -122,6 +123,7 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
             before DeepSets' sum (the DeepSets encoder ends with `deepsets_width` features).
         input_range: `(low, high)` of the integer tokens, checked on every call.
         sire_weight, permutations, sub_weight: λ of SIRE, k orders of π-SGD, and λ of SUB.
+        sire_pairs: the pairs SIRE swaps (`RecurrentModel`'s `"batch"` or `"adjacent"`).
     """
     name = name or architecture
     if architecture == "deepsets":
@@ -131,7 +133,8 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
     else:
         cell = architecture.split("_")[-1]  # after the regulariser's prefix
         model = RecurrentModel(recurrent_encoder(), cell=cell, units=widths.units, head_units=widths.head_units,
-                               output_scale=widths.output_scale, sire_weight=sire_weight, sub_weight=sub_weight,
-                               permutations=permutations, input_range=input_range, seed=0, name=name)
+                               output_scale=widths.output_scale, sire_weight=sire_weight, sire_pairs=sire_pairs,
+                               sub_weight=sub_weight, permutations=permutations, input_range=input_range, seed=0,
+                               name=name)
     model.build((None, None))
     return model
