@@ -139,7 +139,7 @@ def adopt_entry(folder):
     family = get_family(entry.family)
     metrics = evaluate_model(model, family, seeds=_measured_seeds(info))
     training = dict(info.get("training", {}), metrics_where_trained=info.get("metrics"))
-    dataset = _measured_on(info["dataset"], family.dataset_info())
+    dataset = measured_on(info["dataset"], family.dataset_info())
     zoo.save(model, entry.embedded_dir, name=entry.name, overwrite=True, metrics=metrics, training=training,
              dataset=dataset, **_findings(family, model, entry.architecture))
     update_entry(entry.name, hyperparameters=info["hyperparameters"], withheld=None)
@@ -149,9 +149,13 @@ def adopt_entry(folder):
     return info
 
 
-def _measured_on(trained, current):
+def measured_on(trained, current):
     """An entry's `dataset` record once re-measured on the family's `current` test data: its training data as it
-    was, the evaluation split of today (named, when it comes from other data than the training)."""
+    was, the evaluation split of today (named, when it comes from other data than the training).
+
+    Example:
+    >>> measured_on(info["dataset"], get_family(info["family"]).dataset_info())["evaluation_split"]
+    """
     evaluation = current["evaluation_split"]
     if current["name"] != trained["name"]:
         evaluation = f"{evaluation}, of {current['name']}"
@@ -206,8 +210,10 @@ def withhold_entry(name, reason, folder=None):
     if (info["name"], info["family"], info["architecture"]) != (entry.name, entry.family, entry.architecture):
         raise ValueError(f"{folder} holds {info['name']} ({info['architecture']}, family {info['family']}), not "
                          f"{entry.name} ({entry.architecture}, family {entry.family}).")
-    metrics = evaluate_model(model, get_family(entry.family), seeds=_measured_seeds(info))
+    family = get_family(entry.family)
+    metrics = evaluate_model(model, family, seeds=_measured_seeds(info))
     record = {**{k: v for k, v in info.items() if k != "files"}, "metrics": metrics, "withheld": reason.strip(),
+              "dataset": measured_on(info["dataset"], family.dataset_info()),
               "measured_on": environment(), "date_withheld": datetime.date.today().isoformat()}
     path = withheld_path(entry.name)
     path.parent.mkdir(parents=True, exist_ok=True)
