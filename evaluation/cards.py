@@ -8,6 +8,7 @@ folder, `model_cards/` and the README's model table.
 import json
 from pathlib import Path
 
+import keras
 import pandas as pd
 
 from zoo.cards import render_card
@@ -167,38 +168,70 @@ def _std(row):
     return 0.0 if pd.isna(row.get("std")) else float(row["std"])
 
 
-def describe(family, info):
-    """The card fields a family adds to an entry's `zoo.json`: task type, output, usage, limitations, retrain."""
+# Until this date SetModel, SetUNet and FlatSetMLP did not pass `training` on to their layers. TensorFlow's and
+# PyTorch's trainers call a model inside a Keras call context, which carried it; JAX's runs `Model.call` through
+# `stateless_call`, outside any, so there the batch norms and dropouts of these models trained in inference mode.
+TRAINING_MODE_FIX = "2026-12-02"
+MODELS_THAT_DROPPED_TRAINING = ("SetModel", "SetUNet", "FlatSetMLP")
+
+
+def training_mode_caveat(info, model):
+    """The sentence a card adds where `model` (the entry of `zoo.json` content `info`) was trained under JAX before
+    `TRAINING_MODE_FIX` with layers that behave differently in training ("" otherwise)."""
+    training = info.get("training", {})
+    if (training.get("backend") != "jax" or training.get("date", TRAINING_MODE_FIX) >= TRAINING_MODE_FIX
+            or type(model).__name__ not in MODELS_THAT_DROPPED_TRAINING):
+        return ""
+    layers = list(model._flatten_layers(include_self=False))
+    norms = any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers)
+    dropout = any(isinstance(layer, keras.layers.Dropout) and layer.rate > 0 for layer in layers)
+    if not norms and not dropout:
+        return ""
+    what = " and ".join(part for part, present in (
+        ("its batch norms trained as fixed affine maps (moving statistics at their initial 0 and 1)", norms),
+        ("its dropout was off", dropout)) if present)
+    return (f"Trained under JAX before {TRAINING_MODE_FIX}, when this model did not pass `training` on to its "
+            f"layers on that backend: {what}. Its predictions are as measured; `fit` now runs those layers in "
+            "training mode on every backend, so fine-tuning starts with a shift of its outputs"
+            + (" (set each BatchNormalization's `trainable = False` to fine-tune it as it was trained)."
+               if norms else "."))
+
+
+def describe(family, info, model=None):
+    """The card fields a family adds to an entry's `zoo.json`: task type, output, usage, limitations, retrain.
+    `model`, the entry's loaded model, adds what its training record says of it (`training_mode_caveat`)."""
     comparison, shortfall = baseline_comparison(family, info["name"])
     sensitivity, insensitive = order_sensitivity_comparison(family, info)
+    caveat = training_mode_caveat(info, model) if model is not None else ""
     return {**{k: v for k, v in info.items() if k != "files"}, "baseline_comparison": comparison,
             "order_sensitivity": sensitivity,
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
-                                              [s for s in (shortfall, insensitive) if s]),
+                                              [s for s in (shortfall, insensitive, caveat) if s]),
             "retrain": family.retrain_command(info["name"]),
             "datasets": list(family.wording.datasets), "credits": family.wording.credits,
             "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
             "trained_set_sizes": family.trained_set_sizes}
 
 
-def size_dependence(family, folder, sets=8):
-    """`zoo.check_size_dependence` of the entry in `folder` on the first `sets` sets of its test split (seed 1);
-    None when the family's data is missing here or the model takes sets of one size only."""
-    from zoo.entry import load_model_folder
+def size_dependence(family, model, sets=8):
+    """`zoo.check_size_dependence` of `model` on the first `sets` sets of its family's test split (seed 1); None
+    when the family's data is missing here or the model takes sets of one size only."""
     from zoo.symmetry import check_size_dependence
 
     if family.missing_data:
         return None
     x = family.load_split("test", seed=1)[0]
-    return check_size_dependence(load_model_folder(folder), {k: v[:sets] for k, v in x.items()}
-                                 if isinstance(x, dict) else x[:sets])
+    return check_size_dependence(model, {k: v[:sets] for k, v in x.items()} if isinstance(x, dict) else x[:sets])
 
 
 def _card(folder, family):
-    info = dict(read_info(folder), size_dependence=size_dependence(family, folder))
+    from zoo.entry import load_model_folder
+
+    model = load_model_folder(folder)
+    info = dict(read_info(folder), size_dependence=size_dependence(family, model))
     path = leaderboard_path(family.name)
-    return render_card(describe(family, info), leaderboard_rows(family.name, info["name"]),
+    return render_card(describe(family, info, model), leaderboard_rows(family.name, info["name"]),
                        f"evaluation/results/{path.name}")
 
 

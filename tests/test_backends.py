@@ -1,8 +1,9 @@
-"""The layer and model suites (symmetry, serialization, fit) run unchanged under every supported backend.
+"""The layer and model suites (symmetry, serialization, fit) run unchanged under every supported backend, and every
+pretrained entry predicts there what it predicts under TensorFlow.
 
-Keras picks its backend once per process, so the other backends run the same test files in a subprocess. They
-deselect the tests of the families' 64 px image models (`full_size_images`, run under TensorFlow): those models
-stack the layers that the 8 px instances beside them exercise on every backend, at many times their cost.
+Keras picks its backend once per process, so the other backends run in a subprocess. The suites deselect the tests
+of the families' 64 px image models (`full_size_images`, run under TensorFlow): those models stack the layers that
+the 8 px instances beside them exercise on every backend, at many times their cost.
 """
 
 import os
@@ -12,13 +13,18 @@ import sys
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 
+from tests.entry_predictions import comparable_entries, entry_predictions
+
 ROOT = Path(__file__).resolve().parents[1]
-OTHER_BACKENDS = ["jax"]
+OTHER_BACKENDS = ["jax", "torch"]
+ONLY_FROM_TENSORFLOW = pytest.mark.skipif(keras.config.backend() != "tensorflow",
+                                          reason="launched once, from the TensorFlow suite")
 
 
-@pytest.mark.skipif(keras.config.backend() != "tensorflow", reason="launched once, from the TensorFlow suite")
+@ONLY_FROM_TENSORFLOW
 @pytest.mark.parametrize("backend", OTHER_BACKENDS)
 def test_layer_and_model_suites_pass_under(backend):
     env = {**os.environ, "KERAS_BACKEND": backend}
@@ -29,3 +35,25 @@ def test_layer_and_model_suites_pass_under(backend):
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
     assert result.returncode == 0, f"{backend} suite failed: {summary}\n{result.stdout[-6000:]}"
     assert re.search(r"\d+ passed", summary) and "failed" not in summary and "skipped" not in summary, summary
+
+
+@pytest.fixture(scope="module")
+def tensorflow_predictions():
+    names = comparable_entries()
+    return names, entry_predictions(names)
+
+
+@ONLY_FROM_TENSORFLOW
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_every_pretrained_entry_predicts_alike_under(backend, tensorflow_predictions, tmp_path):
+    names, expected = tensorflow_predictions
+    path = tmp_path / "predictions.npz"
+    result = subprocess.run([sys.executable, "-m", "tests.entry_predictions", str(path), *names], cwd=ROOT,
+                            env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True,
+                            timeout=1200)
+    assert result.returncode == 0, result.stderr[-4000:]
+    with np.load(path) as predicted:
+        assert sorted(predicted.files) == sorted(expected)
+        for key, value in expected.items():  # float32 kernels differ in their order of additions
+            np.testing.assert_allclose(predicted[key], value, rtol=0, atol=1e-4 * max(1.0, np.abs(value).max()),
+                                       err_msg=f"{key} under {backend}")

@@ -100,3 +100,17 @@ def test_the_readme_gets_the_invariance_table_only_where_it_has_its_markers(tmp_
     readme.write_text(f"{cards.TABLE_START}\n{cards.TABLE_END}\n")
     cards.write_readme_table(readme)
     assert cards.INVARIANCE_START not in readme.read_text()
+
+
+@pytest.mark.parametrize("backend,date,model,expected", [
+    ("jax", "2026-11-22", "selection", "its batch norms trained as fixed affine maps"),
+    ("jax", "2026-11-22", "image_cnn", ""),  # passed `training` on itself
+    ("tensorflow", "2026-11-22", "selection", ""),  # its trainer's call context carried `training`
+    ("jax", cards.TRAINING_MODE_FIX, "selection", ""),
+])
+def test_a_card_says_where_jax_trained_an_entry_without_its_training_mode(backend, date, model, expected):
+    from tests.models.zoo_models import image_cnn, selection_model
+
+    built = selection_model() if model == "selection" else image_cnn()
+    caveat = cards.training_mode_caveat({"training": {"backend": backend, "date": date}}, built)
+    assert (expected in caveat and "trainable = False" in caveat) if expected else caveat == ""

@@ -31,6 +31,38 @@ def test_fit_runs_and_lowers_the_loss(rng, name):
     assert history[-1] < history[0]
 
 
+def _training_dependent(model):
+    """The model's BatchNormalization layers and its Dropout layers of a positive rate."""
+    layers = list(model._flatten_layers(include_self=False))
+    norms = [layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)]
+    return norms, [layer for layer in layers if isinstance(layer, keras.layers.Dropout) and layer.rate > 0]
+
+
+@pytest.mark.parametrize("name", model_params(ALL_MODELS))
+def test_training_reaches_every_layer_through_stateless_call(rng, name):
+    # JAX's trainer runs `Model.call` through `stateless_call`, outside any Keras call context: `training` reaches
+    # the batch norms and dropouts only where each model passes it on (else JAX trains them in inference mode).
+    model = ALL_MODELS[name]()
+    norms, dropouts = _training_dependent(model)
+    x = inputs_for(model, rng, batch=8)
+    variables = (model.trainable_variables, model.non_trainable_variables)
+    trained, updated = model.stateless_call(*variables, x, training=True)
+    inferred, unchanged = model.stateless_call(*variables, x, training=False)
+    moved = [not np.allclose(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+             for a, b in zip(updated, model.non_trainable_variables)]
+    kept = [np.allclose(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+            for a, b in zip(unchanged, model.non_trainable_variables)]
+    assert all(kept)
+    if norms:  # every batch norm's statistics move (the mean stays where a layer's outputs sum to zero, as Sridhar's)
+        moved = {id(v): m for m, v in zip(moved, model.non_trainable_variables)}
+        assert all(moved[id(layer.moving_mean)] or moved[id(layer.moving_variance)] for layer in norms)
+    elif dropouts:
+        assert not np.allclose(keras.ops.convert_to_numpy(trained), keras.ops.convert_to_numpy(inferred))
+    else:  # nothing differs in training
+        assert not any(moved)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(trained), keras.ops.convert_to_numpy(inferred))
+
+
 @pytest.mark.parametrize("bad,message", [
     (np.zeros((0, 25, 100, 1), "float32"), "a batch of 0 sets"),
     (np.zeros((2, 0, 100, 1), "float32"), "empty sets"),

@@ -11,13 +11,15 @@ def accepted_context(layer, context):
     return {key: value for key, value in context.items() if key in parameters}
 
 
-def call_layer(layer, inputs, mask=None, **context):
-    """`layer(inputs, mask=..., **context)`, dropping the keywords `layer.call` does not take.
+def call_layer(layer, inputs, mask=None, training=None, **context):
+    """`layer(inputs, mask=..., training=..., **context)`, dropping the keywords `layer.call` does not take.
 
     Set models pass the set mask and per-set side inputs (e.g. `adjacency`) down through every block; element
-    layers such as pooling or a Dense take neither.
+    layers such as pooling or a Dense take neither. `training` always goes to the layer's `__call__`, which hands it
+    to the layers inside: a model must pass it on itself, since JAX's trainer runs `Model.call` through
+    `stateless_call`, outside any Keras call context.
     """
     kwargs = accepted_context(layer, context)
     if mask is not None and "mask" in inspect.signature(layer.call).parameters:
         kwargs["mask"] = mask
-    return layer(inputs, **kwargs)
+    return layer(inputs, training=training, **kwargs)

@@ -129,8 +129,9 @@ class MeshConv(keras.layers.Layer):
 
     def call(self, inputs):
         h = ops.transpose(ops.matmul(inputs, self.kernel), (1, 0, 2))  # (nodes, batch, units)
-        messages = ops.take(h, self.src, axis=0) * self.weights_per_edge[:, None, None]
-        summed = ops.segment_sum(messages, self.dst, num_segments=self.num_nodes, sorted=False)
+        weights = ops.convert_to_tensor(self.weights_per_edge[:, None, None], dtype=h.dtype)
+        messages = ops.multiply(ops.take(h, ops.convert_to_tensor(self.src), axis=0), weights)
+        summed = ops.segment_sum(messages, ops.convert_to_tensor(self.dst), num_segments=self.num_nodes, sorted=False)
         outputs = ops.transpose(summed, (1, 0, 2))
         return outputs + self.bias if self.use_bias else outputs
 

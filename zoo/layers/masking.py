@@ -20,7 +20,7 @@ def broadcast_mask(mask, x):
 def set_sum(x, mask=None, keepdims=False):
     """Sum of the elements of each set: `(batch, n, ...) -> (batch, ...)`."""
     if mask is not None:
-        x = x * broadcast_mask(mask, x)
+        x = ops.multiply(x, broadcast_mask(mask, x))
     return ops.sum(x, axis=1, keepdims=keepdims)
 
 

@@ -70,7 +70,7 @@ class SetExpansionModel(SetInputModel):
             x = layer(x)
         return ops.squeeze(self.score(x), axis=-1)
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs, mask=None, training=None):
         x, mask, context = split_inputs(inputs, mask)
         check_element_shape(x.shape, self.element_shape, self.name)
         pooled = ops.expand_dims(masking.set_sum(self._phi(x), mask), axis=1)  # (batch, 1, features)

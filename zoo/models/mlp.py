@@ -72,7 +72,7 @@ class FlatSetMLP(SetInputModel):
                              f"got {x.shape[1]} (the MLP baseline cannot take other set sizes).")
         x = ops.reshape(mask_outputs(x, mask), (-1, self.flat_features))
         for layer in self.hidden:
-            x = layer(x)
+            x = layer(x, training=training)
         return self.output_dense(x)
 
     def classifier_layer(self):

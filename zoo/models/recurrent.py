@@ -215,7 +215,7 @@ class RecurrentModel(SetInputModel):
     def _read_out(self, features, mask, training=None):
         x = self.state_dropout(_states_at(self._recur(features, mask, training), -1)[0], training=training)
         for layer in self.head:
-            x = layer(x)
+            x = layer(x, training=training)
         return self.output_dense(x) * self.output_scale
 
     def call(self, inputs, mask=None, training=None):

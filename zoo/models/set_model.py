@@ -70,9 +70,9 @@ class SetModel(SetInputModel):
         check_element_shape(elements.shape, self.element_shape, self.name)
         x = elements
         for block in self.set_blocks:
-            x = call_layer(block, x, mask=mask, **context)
-        output = call_layer(self.head, x, mask=mask)
-        return output if self.vote is None else call_layer(self.vote, [output, elements], mask=mask)
+            x = call_layer(block, x, mask=mask, training=training, **context)
+        output = call_layer(self.head, x, mask=mask, training=training)
+        return output if self.vote is None else call_layer(self.vote, [output, elements], mask=mask, training=training)
 
     def classifier_layer(self):
         return getattr(self.head, "output_dense", None)

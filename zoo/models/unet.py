@@ -121,17 +121,17 @@ class SetUNet(SetInputModel):
         skips = []
         for level, pool in zip(self.down, self.pools):
             for block in level:
-                x = block(x, mask=mask)
+                x = block(x, mask=mask, training=training)
             skips.append(x)
             x = pool(x)
         for block in self.bottleneck:
-            x = block(x, mask=mask)
+            x = block(x, mask=mask, training=training)
         for up, level, skip in zip(self.ups, self.up, reversed(skips)):
             x = ops.concatenate([up(x), skip], axis=-1)
             for block in level:
-                x = block(x, mask=mask)
+                x = block(x, mask=mask, training=training)
         if self.merge_pool:
-            return self.output_act(self.output_conv(x, mask=mask))
+            return self.output_act(self.output_conv(x, mask=mask, training=training))
         return mask_outputs(self.output_act(self.output_conv(x)), mask)
 
     def get_config(self):
