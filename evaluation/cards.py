@@ -8,12 +8,12 @@ folder, `model_cards/` and the README's model table.
 import json
 from pathlib import Path
 
-import keras
 import pandas as pd
 
 from zoo.cards import render_card
 from zoo.entry import folder_hashes, read_info, rewrite_card
 from zoo.families import FAMILIES, get_family
+from zoo.layers.calling import training_dependent_layers
 from zoo.metrics import higher_is_better
 from zoo.registry import find_entry, get_entry, load_registry, update_entry
 
@@ -182,9 +182,7 @@ def training_mode_caveat(info, model):
     if (training.get("backend") != "jax" or training.get("date", TRAINING_MODE_FIX) >= TRAINING_MODE_FIX
             or type(model).__name__ not in MODELS_THAT_DROPPED_TRAINING):
         return ""
-    layers = list(model._flatten_layers(include_self=False))
-    norms = any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers)
-    dropout = any(isinstance(layer, keras.layers.Dropout) and layer.rate > 0 for layer in layers)
+    norms, dropout = (bool(layers) for layers in training_dependent_layers(model))
     if not norms and not dropout:
         return ""
     what = " and ".join(part for part, present in (

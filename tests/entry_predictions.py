@@ -11,14 +11,11 @@ import keras
 import numpy as np
 
 import zoo
+from zoo.data import first_examples
 from zoo.families import FAMILIES, get_family
 from zoo.registry import get_entry, list_models
 
 SETS = 2  # sets per entry: enough to see a backend's difference, cheap enough for all entries
-
-
-def _first(x, n):
-    return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
 
 
 def comparable_entries():
@@ -37,7 +34,7 @@ def entry_inputs(names):
     for name in names:
         family_name = get_entry(name).family
         if family_name not in splits:
-            splits[family_name] = _first(get_family(family_name).load_split("test", seed=1)[0], SETS)
+            splits[family_name] = first_examples(*get_family(family_name).load_split("test", seed=1), SETS)[0]
     return {name: splits[get_entry(name).family] for name in names}
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from tests.models.zoo_models import ALL_MODELS, inputs_for, model_params, signal_model
+from zoo.layers.calling import training_dependent_layers
 
 
 def _targets(model, x, rng):
@@ -31,19 +32,12 @@ def test_fit_runs_and_lowers_the_loss(rng, name):
     assert history[-1] < history[0]
 
 
-def _training_dependent(model):
-    """The model's BatchNormalization layers and its Dropout layers of a positive rate."""
-    layers = list(model._flatten_layers(include_self=False))
-    norms = [layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)]
-    return norms, [layer for layer in layers if isinstance(layer, keras.layers.Dropout) and layer.rate > 0]
-
-
 @pytest.mark.parametrize("name", model_params(ALL_MODELS))
 def test_training_reaches_every_layer_through_stateless_call(rng, name):
     # JAX's trainer runs `Model.call` through `stateless_call`, outside any Keras call context: `training` reaches
     # the batch norms and dropouts only where each model passes it on (else JAX trains them in inference mode).
     model = ALL_MODELS[name]()
-    norms, dropouts = _training_dependent(model)
+    norms, dropouts = training_dependent_layers(model)
     x = inputs_for(model, rng, batch=8)
     variables = (model.trainable_variables, model.non_trainable_variables)
     trained, updated = model.stateless_call(*variables, x, training=True)

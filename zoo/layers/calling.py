@@ -11,6 +11,20 @@ def accepted_context(layer, context):
     return {key: value for key, value in context.items() if key in parameters}
 
 
+def training_dependent_layers(model):
+    """`(batch_norms, dropouts)`: the layers inside `model` that behave differently in training (dropouts of a
+    positive rate only).
+
+    Example:
+    >>> norms, dropouts = training_dependent_layers(zoo.load("dss_sum_signals"))
+    """
+    import keras
+
+    layers = list(model._flatten_layers(include_self=False))
+    return ([layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)],
+            [layer for layer in layers if isinstance(layer, keras.layers.Dropout) and layer.rate > 0])
+
+
 def call_layer(layer, inputs, mask=None, training=None, **context):
     """`layer(inputs, mask=..., training=..., **context)`, dropping the keywords `layer.call` does not take.
 
