@@ -299,7 +299,7 @@ def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget=
     swept one set, fits the training split with early stopping on the validation split, and is evaluated by the
     harness on test seed 1.
     """
-    from evaluation.sweep import read_sweep_runs, record_sweep_run
+    from evaluation.sweep import read_sweep_runs, record_sweep_run, sweep_paths
     from training.search import resolve_budget
     from zoo.environment import environment
     from zoo.families import get_family
@@ -307,15 +307,20 @@ def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget=
     family = get_family(family_name)
     plan = resolve_budget(budget)
     plan.update(family.training.budgets.get(plan["name"], {}))
-    done = {(r["architecture"], r["value"], r["seed"]) for r in read_sweep_runs(family_name)}
+    done = {(r["architecture"], r["value"], r["seed"]): r["hyperparameters"] for r in read_sweep_runs(family_name)}
     train, val = family.load_split("train"), family.load_split("val")
     for architecture, name, values in axes:
         defaults = family.check_architecture(architecture).defaults
         for value in values:
             for seed in seeds:
-                if (architecture, value, seed) in done:
-                    continue
                 chosen = {**defaults, **(hyperparameters or {}), name: value}
+                if (architecture, value, seed) in done:
+                    if done[architecture, value, seed] != chosen:  # the table summarises runs of one setting
+                        raise ValueError(
+                            f"The {family_name} sweep already holds {architecture} {name}={value:g} seed {seed} "
+                            f"with {done[architecture, value, seed]}, not {chosen}: sweep with the same --hp, or move "
+                            f"{sweep_paths(family_name)[0]} aside.")
+                    continue
                 _, fit, metrics = _fit_and_measure(
                     family, architecture, chosen, train, val, seed,
                     Path(work_dir) / family_name / f"{architecture}_{name}_{value:g}_{seed}", plan["epochs"],

@@ -45,3 +45,6 @@ def test_a_sweep_resumes_and_summarises_its_runs_over_seeds(tmp_path, monkeypatc
     run_sweep("sum_small", [("sub_gru", "sub_weight", (0.1,))], seeds=(0,), work_dir=tmp_path / "work",
               budget=budget, hyperparameters={"learning_rate": 0.01})  # another hyper-parameter fixed in every run
     assert sweep.read_sweep_runs("sum_small")[-1]["hyperparameters"] == {"learning_rate": 0.01, "sub_weight": 0.1}
+    with pytest.raises(ValueError, match="already holds sub_gru sub_weight=0.1 seed 0"):  # not silently skipped
+        run_sweep("sum_small", [("sub_gru", "sub_weight", (0.1,))], seeds=(0,), work_dir=tmp_path / "work",
+                  budget=budget, hyperparameters={"learning_rate": 0.003})
