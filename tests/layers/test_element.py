@@ -28,6 +28,36 @@ def test_circular_conv1d_matches_reference_loop(rng, kernel_size, strides):
     assert_close(y, reference_circular_conv1d(x, to_numpy(layer.kernel), strides))
 
 
+@pytest.mark.parametrize("length,kernel_size,strides", [(24, 24, 1), (24, 24, 2), (25, 25, 2), (18, 40, 3)])
+def test_fourier_path_matches_reference_loop(rng, length, kernel_size, strides):
+    x = rng.normal(size=(3, length, 24)).astype("float32")
+    layer = CircularConv(32, kernel_size, strides=strides)
+    layer.build(x.shape)
+    assert layer.fft_pays_off(x.shape)
+    y = to_numpy(layer(x))
+    assert y.shape == (3, -(-length // strides), 32)
+    expected = reference_circular_conv1d(x, to_numpy(layer.kernel), strides) + to_numpy(layer.bias)
+    assert_close(y, expected, atol=1e-4 * np.abs(expected).max())
+
+
+@given(shift=st.integers(0, 11), seed=st.integers(0, 10**6))
+def test_fourier_path_is_equivariant_to_shifts_by_multiples_of_the_stride(shift, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 24, 24)).astype("float32")
+    layer = CircularConv(32, 24, strides=2)
+    assert layer.fft_pays_off(x.shape)
+    y = to_numpy(layer(x))
+    assert_close(layer(np.roll(x, 2 * shift, axis=1)), np.roll(y, shift, axis=1), atol=1e-4 * np.abs(y).max())
+
+
+def test_the_direct_path_stays_where_the_fourier_one_would_not_pay_off():
+    assert not CircularConv(4, 5).fft_pays_off((2, 20, 3))  # short kernel, few channels
+    assert not CircularConv(160, 100, strides=2).fft_pays_off((2, 100, 1))  # one input channel (signals' first conv)
+    assert CircularConv(160, 50, strides=2).fft_pays_off((2, 50, 160))  # the signals models' second conv
+    assert not CircularConv(32, 24).fft_pays_off((2, None, 24))  # length unknown until called
+    assert not CircularConv(32, 8, rank=2).fft_pays_off((2, 16, 16, 24))  # images keep the direct conv
+
+
 def test_padding_wider_than_the_input_wraps_around():
     x = np.arange(3, dtype="float32").reshape(1, 3, 1)
     padded = to_numpy(circular_pad(x, (8,), axes=(1,)))
