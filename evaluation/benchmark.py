@@ -4,26 +4,42 @@ Writes timm-style CSVs named after the hardware, from a benchmark run only (neve
 
     evaluation/results/benchmark-train-<device>.csv     ms per training step, batch 64, with and without XLA
     evaluation/results/benchmark-infer-<device>.csv     sets per second, batch 64, with and without XLA
-    evaluation/results/benchmark-setsize-<device>.csv   DSS(sum), one set of n = 8 … 4096 signals
+    evaluation/results/benchmark-setsize-<device>.csv   DSS(sum), one set of n = 8 … 10,000 signals
+    evaluation/results/benchmark-reference-<device>.csv zoo against the DSS authors' PyTorch code, paired rounds
 
     python -m evaluation.benchmark            # the paper's widths (≈ 3.2 M parameters per model)
+    python -m evaluation.benchmark --reference CHECKOUT [--backends tensorflow jax torch]
 """
 
 import argparse
 import datetime
 import os
 import platform
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
 
 from evaluation.cards import RESULTS_DIR
+from zoo.data import first_examples
 from zoo.environment import has_gpu
 from zoo.families import get_family
+from zoo.registry import find_entry
 
-SET_SIZES = tuple(2**k for k in range(3, 13))  # 8 … 4096
+SET_SIZES = (*(2**k for k in range(3, 14)), 10_000)  # 8 … 8192, 10⁴
+# The DSS authors' class for each signal architecture (synthetic_exp/models.py of
+# github.com/Haggaim/On-Learning-Sets-of-Symmetric-Elements); their code is read from a checkout at run time.
+REFERENCE_CLASSES = {"dss_sum": "DeepSymmetricNet", "dss_max": "DeepSymmetricNetMax", "dss_aittala": "Aittala",
+                     "dss_sridhar": "Sridhar", "siamese": "SiameseNet", "siamese_ds": "SiameseDSNet",
+                     "deepsets": "DeepSetsNet", "mlp": "MLPNet"}
+REFERENCE_SCRIPT = Path(__file__).with_name("dss_reference_step.py")
+# Beside the signal models: recurrent models and DeepSets on integers (SIRE), DeepSets on digit tokens, and the
+# equivariant graph VAE.
+OTHER_FAMILIES = ("sum", "digit_sum_text", "qm9")
 
 
 def device_name():
@@ -51,6 +67,26 @@ def device_description():
     return f"{model}, {os.cpu_count()} cores ({platform.machine()})"
 
 
+def forward_gflop(model, x):
+    """GFLOP of one forward pass of `model` on the batch `x`, counted by TensorFlow's profiler on the traced graph
+    (the direct formulation of every op: a convolution computed through `rfft` counts the FFT's operations); None
+    on the other backends.
+
+    Example:
+    >>> forward_gflop(family.build("dss_sum", width=1.0), x)  # x: (64, 25, 100, 1)
+    135.9
+    """
+    if keras.config.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    spec = tf.nest.map_structure(lambda value: tf.TensorSpec(value.shape, value.dtype), x)
+    graph = tf.function(lambda inputs: model(inputs, training=False)).get_concrete_function(spec).graph
+    options = {**option_builder.ProfileOptionBuilder.float_operation(), "output": "none"}
+    return round(model_analyzer.profile(graph, options=options).total_float_ops / 1e9, 2)
+
+
 def _timed(fn, repeats):
     fn()  # warm-up: tracing and compilation are not timed
     times = []
@@ -66,19 +102,39 @@ def _environment():
             "date": datetime.date.today().isoformat()}
 
 
+def _hyperparameters(family, architecture, width):
+    """`{"width": width}`, or with `width=None` the shipped entry's hyper-parameters (the defaults without one)."""
+    if width is not None:
+        return {"width": width}
+    entry = find_entry(family.name, architecture)
+    return dict(entry.hyperparameters) if entry else dict(family.architectures[architecture].defaults)
+
+
 def benchmark_models(family_name="signals", width=1.0, batch_size=64, repeats=3, jit_modes=(False, True),
                      architectures=None):
-    """Per architecture and XLA mode: median ms per training step and sets per second at inference."""
+    """Per architecture and XLA mode: median ms per training step and sets per second at inference.
+
+    Args:
+        width: channel width multiplier of every model (the signal models: 1.0 is the paper's), or None for the
+            shipped entries' hyper-parameters (families without a width).
+        architectures: the architectures to time, where the family has them (default: all of the family's).
+    """
     family = get_family(family_name)
+    if family.missing_data:
+        print(f"{family_name}: skipped, {family.missing_data}", flush=True)
+        return pd.DataFrame(), pd.DataFrame()
     x, y = family.load_split("train", size=batch_size)
+    x, y = first_examples(x, y, batch_size)  # some families draw a fixed split whatever the size asked
     train_rows, infer_rows = [], []
-    for architecture in architectures or family.architectures:
+    for architecture in [a for a in family.architectures if architectures is None or a in architectures]:
+        hyperparameters = _hyperparameters(family, architecture, width)
         for jit in jit_modes:
             keras.utils.set_random_seed(0)
-            model = family.compile(family.build(architecture, width=width), jit_compile=jit)
+            model = family.compile(family.build(architecture, **hyperparameters), jit_compile=jit)
             step = _timed(lambda m=model: m.train_on_batch(x, y), repeats)
             infer = _timed(lambda m=model: m.predict_on_batch(x), repeats)
-            common = {"model": f"{architecture}_{family_name}", "width": width, "param_count": model.count_params(),
+            common = {"model": f"{architecture}_{family_name}", "width": hyperparameters.get("width"),
+                      "param_count": model.count_params(), "forward_gflop": forward_gflop(model, x),
                       "batch_size": batch_size, "jit_compile": jit}
             train_rows.append({**common, "train_step_ms": round(1000 * step, 1),
                                "train_samples_per_sec": round(batch_size / step, 2), **_environment()})
@@ -108,20 +164,98 @@ def benchmark_set_sizes(family_name="signals", architecture="dss_sum", width=1.0
     return pd.DataFrame(rows)
 
 
+def _step_line(command, env, what):
+    """Run a step-timing script; its last stdout line, split at commas."""
+    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RuntimeError(f"Timing {what} failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
+    return done.stdout.strip().splitlines()[-1].split(",")
+
+
+def reference_step(checkout, architecture, repeats, python=sys.executable):
+    """`(ms, params, device)` of one training step of the authors' model for `architecture`, timed by
+    `dss_reference_step.py` in its own process (PyTorch; CUDA when torch sees a GPU)."""
+    if not (Path(checkout) / "synthetic_exp" / "models.py").is_file():
+        raise FileNotFoundError(f"{checkout} is not a checkout of the DSS authors' repository (no "
+                                "synthetic_exp/models.py); clone github.com/Haggaim/On-Learning-Sets-of-Symmetric-"
+                                "Elements and pass its folder.")
+    _, device, params, ms = _step_line([python, str(REFERENCE_SCRIPT), REFERENCE_CLASSES[architecture],
+                                        str(repeats)], {"DSS_REF": str(checkout)}, f"the reference {architecture}")
+    return float(ms), int(params), device
+
+
+def zoo_step(architecture, repeats, backend, width=1.0):
+    """`(ms, params, jit_compile)` of one training step of the zoo's `architecture` on `backend`, timed by
+    `evaluation.zoo_step` in its own process, as the reference is."""
+    _, _, jit, params, ms = _step_line([sys.executable, "-m", "evaluation.zoo_step", architecture, str(repeats),
+                                        "--width", str(width)], {"KERAS_BACKEND": backend},
+                                       f"the zoo's {architecture} on {backend}")
+    return float(ms), int(params), jit == "True"
+
+
+def benchmark_reference(checkout, architectures=None, backends=("tensorflow",), rounds=3, repeats=5, width=1.0):
+    """The zoo's training step against the authors' on the same machine, alternating in one run.
+
+    Each round times, per architecture, the reference's step and the zoo's on every backend, one after the other
+    (the reference first in odd rounds, last in even ones), so both see the same load. Each side runs in its
+    own process, warmed up for 3 steps, and reports the median of `repeats` steps at batch 64 (25 signals of 100
+    steps); the ratio is zoo / reference, below 1 where the zoo is faster.
+
+    Returns:
+        One row per round, architecture and backend.
+    """
+    rows = []
+    for round_ in range(1, rounds + 1):
+        for architecture in architectures or REFERENCE_CLASSES:
+            timings = {}
+            sides = ["reference", *backends]
+            for side in sides if round_ % 2 else sides[::-1]:
+                timings[side] = (reference_step(checkout, architecture, repeats) if side == "reference"
+                                 else zoo_step(architecture, repeats, side, width))
+            reference_ms, reference_params, reference_device = timings["reference"]
+            for backend in backends:
+                ms, params, jit = timings[backend]
+                rows.append({"round": round_, "model": f"{architecture}_signals",
+                             "reference_model": REFERENCE_CLASSES[architecture], "backend": backend,
+                             "jit_compile": jit, "width": width, "batch_size": 64, "zoo_ms": ms,
+                             "reference_ms": reference_ms, "ratio": round(ms / reference_ms, 3),
+                             "param_count": params, "reference_param_count": reference_params,
+                             "reference_device": reference_device, "first": sides[0 if round_ % 2 else -1],
+                             **{key: value for key, value in _environment().items() if key != "backend"}})
+                print(f"round {round_} {architecture} {backend}: zoo {ms:.0f} ms, reference {reference_ms:.0f} ms "
+                      f"({ms / reference_ms:.2f}×)", flush=True)
+    return pd.DataFrame(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark the zoo's models and write the benchmark CSVs.")
     parser.add_argument("--family", default="signals")
     parser.add_argument("--width", type=float, default=1.0, help="channel width multiplier (1.0: the paper's)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--architectures", nargs="+")
+    parser.add_argument("--families", nargs="*", default=list(OTHER_FAMILIES),
+                        help="more families, timed at their shipped entries' hyper-parameters")
+    parser.add_argument("--architectures", nargs="+", help="only these architectures, in whichever family has them")
     parser.add_argument("--set-sizes", type=int, nargs="+", default=list(SET_SIZES))
     parser.add_argument("--output-dir", default=str(RESULTS_DIR))
+    parser.add_argument("--reference", metavar="CHECKOUT",
+                        help="only the paired benchmark against the DSS authors' code in CHECKOUT")
+    parser.add_argument("--backends", nargs="+", default=["tensorflow"],
+                        help="the zoo's backends timed against the reference (each in its own process)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the paired benchmark")
     args = parser.parse_args(argv)
     os.makedirs(args.output_dir, exist_ok=True)
     device = device_name()
-    train, infer = benchmark_models(args.family, args.width, args.batch_size, args.repeats,
-                                    architectures=args.architectures)
+    if args.reference:
+        rows = benchmark_reference(args.reference, args.architectures, args.backends, args.rounds, args.repeats,
+                                   args.width)
+        rows.to_csv(os.path.join(args.output_dir, f"benchmark-reference-{device}.csv"), index=False)
+        return
+    timed = [benchmark_models(args.family, args.width, args.batch_size, args.repeats,
+                              architectures=args.architectures)]
+    timed += [benchmark_models(family, None, args.batch_size, args.repeats, architectures=args.architectures)
+              for family in args.families]
+    train, infer = (pd.concat([rows[i] for rows in timed], ignore_index=True) for i in (0, 1))
     train.to_csv(os.path.join(args.output_dir, f"benchmark-train-{device}.csv"), index=False)
     infer.to_csv(os.path.join(args.output_dir, f"benchmark-infer-{device}.csv"), index=False)
     sizes = benchmark_set_sizes(args.family, width=args.width, set_sizes=args.set_sizes, repeats=args.repeats)

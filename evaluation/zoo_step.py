@@ -1,0 +1,46 @@
+"""Time one training step of a zoo signal model (batch 64, n = 25 signals of 100 steps), the zoo's side of the
+paired benchmark against the DSS authors' code (`evaluation.benchmark.benchmark_reference`).
+
+Usage:
+    KERAS_BACKEND=jax python -m evaluation.zoo_step ARCHITECTURE [REPEATS] [--width W]
+
+Runs the backend's default path (`family.compile`'s `jit_compile`: XLA under JAX, none under TensorFlow and
+PyTorch). Prints one CSV line, as `dss_reference_step.py` does: architecture,backend,jit_compile,params,
+train_step_ms_median.
+"""
+
+import argparse
+import statistics
+import time
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("architecture")
+    parser.add_argument("repeats", nargs="?", type=int, default=10)
+    parser.add_argument("--width", type=float, default=1.0, help="channel width multiplier (1.0: the paper's)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args(argv)
+
+    import keras
+
+    from zoo.families import get_family
+
+    family = get_family("signals")
+    x, y = family.load_split("train", size=args.batch_size)
+    keras.utils.set_random_seed(0)
+    model = family.compile(family.build(args.architecture, width=args.width))
+    for _ in range(3):  # tracing and compilation are not timed
+        model.train_on_batch(x, y)
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        times.append(time.perf_counter() - start)
+    jit = bool(getattr(model, "jit_compile", False))
+    print(f"{args.architecture},{keras.config.backend()},{jit},{model.count_params()},"
+          f"{1000 * statistics.median(times):.2f}")
+
+
+if __name__ == "__main__":
+    main()
