@@ -34,9 +34,75 @@ def test_eval_prints_harness_metrics(tiny_zoo, capsys):
 
 
 def test_push_dry_run(tiny_zoo, capsys):
+    from zoo.registry import get_entry
+
     assert main(["push", "tiny_dss_signals", "--dry-run"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["dry_run"] and result["repo_id"] == "symmetry-zoo/tiny_dss_signals"
+    model_files = {name: file["sha256"] for name, file in result["files"].items()
+                   if name not in ("zoo.json", "README.md")}
+    assert model_files == get_entry("tiny_dss_signals").sha256 and {"zoo.json", "README.md"} <= set(result["files"])
+
+
+def test_tag_registers_a_tagged_entry_and_says_how_to_train_it(tiny_zoo, capsys):
+    from zoo.registry import get_entry
+
+    assert main(["tag", "tiny_dss_signals", "wide", "--hp", "width=0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "Registered tiny_dss_signals.wide" in out and "`zoo train tiny_dss_signals.wide`" in out
+    assert get_entry("tiny_dss_signals.wide").hyperparameters["width"] == 0.1
+    assert main(["list", "tiny_dss_signals*"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]] == [
+        "tiny_dss_signals", "tiny_dss_signals.wide"]
+    assert main(["info", "tiny_dss_signals.wide"]) == 0
+    assert json.loads(capsys.readouterr().out)["architecture"] == "dss_sum"
+    assert main(["tag", "tiny_dss_signals", "Wide"]) == 2
+    assert "a tag is lowercase letters, digits and underscores" in capsys.readouterr().err
+    assert main(["push", "tiny_dss_signals.wide", "--dry-run"]) == 2
+    assert "'tiny_dss_signals.wide' has no weights to publish; train it first" in capsys.readouterr().err
+
+
+def test_push_of_a_tagged_entry_goes_to_its_own_repository_and_pins_the_commit(tiny_zoo, monkeypatch, capsys):
+    from tests.test_hub import fake_hub
+    from tests.test_registry import ship_tagged_entry
+    from zoo.registry import get_entry
+
+    ship_tagged_entry("wide", 0.1)
+    assert main(["push", "tiny_dss_signals.wide", "--dry-run"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["repo_id"] == "symmetry-zoo/tiny_dss_signals.wide"
+    assert get_entry("tiny_dss_signals.wide").hub["revision"] is None  # a dry run pins nothing
+    calls = fake_hub(monkeypatch)
+    assert main(["push", "tiny_dss_signals.wide"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert calls["upload_folder"]["repo_id"] == "symmetry-zoo/tiny_dss_signals.wide"
+    assert calls["uploaded"] == {name: file["sha256"] for name, file in dry["files"].items()}
+    assert get_entry("tiny_dss_signals.wide").hub == {"repo_id": "symmetry-zoo/tiny_dss_signals.wide",
+                                                      "revision": result["commit"]}
+    assert get_entry("tiny_dss_signals").hub["revision"] != result["commit"]  # the default entry is untouched
+
+
+def test_a_push_whose_folder_differs_from_the_registry_is_refused(tiny_zoo, capsys):
+    from zoo.registry import update_entry
+
+    update_entry("tiny_dss_signals", sha256={"model.weights.h5": "0" * 64})
+    assert main(["push", "tiny_dss_signals", "--dry-run"]) == 2
+    assert "model.weights.h5 does not match its recorded sha256" in capsys.readouterr().err
+
+
+def test_list_remote_prints_the_hub_against_the_registry_or_why_it_cannot(tiny_zoo, monkeypatch, capsys):
+    from tests.conftest import TINY_COMMIT
+    from tests.test_hub import fake_listing, model_info
+
+    fake_listing(monkeypatch, {"symmetry-zoo": [model_info("symmetry-zoo/tiny_dss_signals", TINY_COMMIT)]})
+    assert main(["list", "--remote"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:3] == ["name", "hub", "sha"]
+    assert row.split() == ["tiny_dss_signals", TINY_COMMIT[:12], "2025-01-01T12:00:00", TINY_COMMIT[:12], "pinned",
+                           "revision", "is", "current", "symmetry-zoo/tiny_dss_signals"]
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["list", "--remote"]) == 2
+    assert "zoo list: HF_HUB_OFFLINE is set, so the Hugging Face Hub cannot be listed" in capsys.readouterr().err
 
 
 def _run(*code_or_args, env=None):

@@ -211,3 +211,41 @@ def test_sets_far_from_the_trained_size_warn_naming_it(tiny_zoo):
     few = {"elements": X, "mask": (np.arange(25) < 5).astype("float32")[None].repeat(2, axis=0)}
     with pytest.warns(zoo.SetSizeWarning, match="got sets of 5"):
         model.predict(few, verbose=0)
+
+
+def test_a_tagged_name_loads_its_own_weights_and_the_untagged_name_the_default(tiny_zoo, monkeypatch):
+    from tests.test_registry import ship_tagged_entry
+
+    wide = ship_tagged_entry("wide", 0.1)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = zoo.load("tiny_dss_signals.wide")
+    assert model.zoo_info["name"] == "tiny_dss_signals.wide" and model.count_params() == wide.count_params()
+    assert_close(model.predict(X, verbose=0), wide.predict(X, verbose=0), atol=1e-5)
+    default = zoo.load("tiny_dss_signals")
+    assert default.count_params() == tiny_zoo["model"].count_params() < wide.count_params()
+    assert zoo.load("tiny_dss_signals.wide", pretrained=False).count_params() == wide.count_params()
+
+
+def test_a_tagged_name_loads_exactly_the_revision_asked_for(tiny_zoo, tmp_path, monkeypatch):
+    from tests.test_registry import ship_tagged_entry
+    from zoo.registry import get_entry, update_entry
+
+    wide = ship_tagged_entry("wide", 0.1)
+    folder, repo_id = get_entry("tiny_dss_signals.wide").embedded_dir, "symmetry-zoo/tiny_dss_signals.wide"
+    pinned, later = TINY_COMMIT, "89abcdef" * 5
+    make_hf_cache(tmp_path / "pinned", repo_id, pinned, folder)  # what `zoo push` published and pinned
+    update_entry("tiny_dss_signals.wide", hub={"repo_id": repo_id, "revision": pinned})
+    wider = ship_tagged_entry("wider", 0.2)  # a later revision of the same repository, with other weights
+    make_hf_cache(tmp_path / "later", repo_id, later, get_entry("tiny_dss_signals.wider").embedded_dir)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model = zoo.load("tiny_dss_signals.wide", revision=later, cache_dir=tmp_path / "later")
+    assert model.count_params() == wider.count_params()  # neither the embedded copy nor the pinned revision
+    assert_close(model.predict(X, verbose=0), wider.predict(X, verbose=0), atol=1e-5)
+    shutil.rmtree(folder)
+    model = zoo.load("tiny_dss_signals.wide", revision=pinned, cache_dir=tmp_path / "pinned")
+    assert_close(model.predict(X, verbose=0), wide.predict(X, verbose=0), atol=1e-5)
+    assert zoo.load("tiny_dss_signals.wide", cache_dir=tmp_path / "pinned").count_params() == wide.count_params()
+    with pytest.raises(zoo.HubUnavailableError, match=f"{repo_id}@{later} is not in the Hugging Face cache and "
+                                                      "HF_HUB_OFFLINE is set"):
+        zoo.load("tiny_dss_signals.wide", revision=later, cache_dir=tmp_path / "pinned")
+

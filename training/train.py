@@ -8,6 +8,7 @@ from pathlib import Path
 
 import keras
 
+from training.devices import check_batch_size, data_parallel, divisible
 from training.fit import fit_model
 from training.hypermodel import build_compiled
 from training.invariance import INVARIANCE_OBJECTIVE
@@ -17,7 +18,8 @@ from zoo.environment import environment
 DEFAULT_WORK_DIR = Path("runs")
 
 
-def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, seed=0, fixed=None, verbose=2):
+def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, seed=0, fixed=None, verbose=2,
+                distributed=None, devices=None):
     """Search the architecture's hyper-parameters, fit the best configuration on the training split, then let the
     family choose what needs no training on the validation split (`Family.after_fit`).
 
@@ -30,33 +32,66 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
         work_dir: folder for the search and the checkpoints of this architecture.
         seed: seed of the search, the initialisation and the fit.
         fixed: hyper-parameters fixed on top of the budget's (e.g. `{"width": 0.25}`).
+        distributed: number of worker processes to search with, beside a keras-tuner chief
+            (`training.distributed`); None: search in this process.
+        devices: fit data-parallel over this many devices of this machine (`training.devices`), on splits cut to
+            a multiple of `devices` sets (the search runs on one device); None or 1: one device.
 
     Returns:
-        `(model, hyperparameters, training)`: the fitted model (best validation loss restored), its
-        hyper-parameters, and what to record about the training (`summary`, `budget`, `search`, `fit`, ...).
+        `(model, hyperparameters, training)`: the fitted model (best validation loss restored; a single-device
+        copy after data-parallel training), its hyper-parameters, and what to record about the training (`summary`,
+        `budget`, `search`, `fit`, `devices` when more than one, ...).
     """
     budget = resolve_budget(budget)
     budget.update(family.training.budgets.get(budget["name"], {}))
     fixed = {**family.training.device_hyperparameters.get(budget["name"], {}), **budget.get("hyperparameters", {}),
              **(fixed or {})}
     work = Path(work_dir)
-    hyperparameters, search_summary = search(family, architecture, budget, work / "search", seed=seed, fixed=fixed,
-                                             verbose=verbose)
+    if distributed is None:
+        hyperparameters, search_summary = search(family, architecture, budget, work / "search", seed=seed,
+                                                 fixed=fixed, verbose=verbose)
+    else:
+        # Imported here: `python -m training.distributed` runs the module, which must not be imported before.
+        from training.distributed import distributed_search
+
+        hyperparameters, search_summary = distributed_search(family, architecture, budget, work / "search",
+                                                             distributed, seed=seed, fixed=fixed, verbose=verbose)
     keras.utils.set_random_seed(seed)
-    model = build_compiled(family, architecture, hyperparameters)
-    train, val = family.load_split("train", size=budget.get("train_size")), family.load_split("val")
-    model, fit_summary = fit_model(model, family, train, val, epochs=budget["epochs"], patience=budget["patience"],
-                                   seed=seed, checkpoint_dir=work / "final", verbose=verbose,
-                                   monitor=search_summary["objective"])
+    parallel = devices is not None and devices > 1
+    # Only the fit is data-parallel: keras-tuner clears the Keras session before building each trial's model, which
+    # drops a JAX distribution and a TensorFlow strategy's scope, so the search's short trials run on one device.
+    with data_parallel(devices):  # before the model is built: its variables go where the distribution says
+        model = build_compiled(family, architecture, hyperparameters)
+        train, val = family.load_split("train", size=budget.get("train_size")), family.load_split("val")
+        if parallel:
+            check_batch_size(family.training.batch_size, devices)
+            train, val = divisible(train, devices), divisible(val, devices)
+        model, fit_summary = fit_model(model, family, train, val, epochs=budget["epochs"],
+                                       patience=budget["patience"], seed=seed, checkpoint_dir=work / "final",
+                                       verbose=verbose, monitor=search_summary["objective"])
+    if parallel:  # what follows (after_fit, evaluation, saving) runs on one device, as for any other entry
+        model = single_device_copy(model, family, architecture, hyperparameters)
     model, hyperparameters, after_fit = family.after_fit(model, architecture, hyperparameters)
     training = {
         "summary": " ".join([_summary(family, budget, fit_summary, search_summary)]
+                            + ([f"Fitted data-parallel over {devices} devices (training and validation splits cut "
+                                f"to a multiple of {devices} sets)."] if parallel else [])
                             + ([after_fit["summary"]] if after_fit else [])),
         "budget": budget["name"], "train_size": budget.get("train_size"), "seed": seed, "search": search_summary,
-        "fit": fit_summary, **environment(), "date": datetime.date.today().isoformat(),
+        "fit": fit_summary, **({"devices": devices} if parallel else {}), **environment(),
+        "date": datetime.date.today().isoformat(),
         **({"after_fit": after_fit} if after_fit else {}),
     }
     return model, hyperparameters, training
+
+
+def single_device_copy(model, family, architecture, hyperparameters):
+    """A freshly built and compiled copy of `model`, with its weights, made outside any distribution, so that
+    what follows the training (evaluation, saving) sees an ordinary one-device model whatever trained it: a model
+    created under a TensorFlow strategy keeps splitting every later `predict` and `evaluate` over its replicas."""
+    copy = build_compiled(family, architecture, hyperparameters)
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def _summary(family, budget, fit, search_summary):

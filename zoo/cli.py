@@ -1,4 +1,5 @@
-"""The `zoo` command line: list, info, eval, predict, train, adopt, withhold, leaderboard, sweep, push, benchmark."""
+"""The `zoo` command line: list, info, eval, predict, train, adopt, withhold, leaderboard, sweep, push, tag,
+benchmark."""
 
 import argparse
 import json
@@ -10,6 +11,14 @@ def _list(args):
     from zoo.families import get_family
     from zoo.registry import list_models, load_registry
 
+    if args.remote:
+        rows = list_models(args.pattern, pretrained=args.pretrained, remote=True)
+        width = max([len(row["name"]) for row in rows] + [4])
+        print(f"{'name':<{width}} {'hub sha':<12} {'last modified':<19} {'pinned':<12} {'status':<40} repository")
+        for row in rows:
+            print(f"{row['name']:<{width}} {(row['sha'] or '-')[:12]:<12} {(row['last_modified'] or '-')[:19]:<19} "
+                  f"{(row['pinned'] or '-')[:12]:<12} {row['status']:<40} {row['repo_id']}")
+        return
     entries = load_registry()
     names = list_models(args.pattern, pretrained=args.pretrained)
     width = max([len(n) for n in names] + [4])
@@ -80,7 +89,7 @@ def _train(args):
     from zoo.pipeline import train_entry
 
     info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed,
-                       _hyperparameters(args.hp))
+                       _hyperparameters(args.hp), distributed=args.distributed, devices=args.devices)
     print(json.dumps(info["metrics"], indent=2))
 
 
@@ -129,17 +138,31 @@ def _sweep(args):
 def _push(args):
     from pathlib import Path
 
+    from zoo.entry import verify_folder
     from zoo.hub import push
     from zoo.registry import HUB_ORGANISATION, get_entry, update_entry
 
-    registered = not Path(args.source).is_dir()
-    folder = get_entry(args.source).embedded_dir if registered else Path(args.source)
-    repo_id = args.repo_id or f"{HUB_ORGANISATION}/{folder.name}"
+    entry = None if Path(args.source).is_dir() else get_entry(args.source)
+    if entry is not None:
+        if not entry.pretrained:
+            raise ValueError(f"{entry.name!r} has no weights to publish; train it first (`zoo train {entry.name}`).")
+        verify_folder(entry.embedded_dir, entry.sha256)  # the hashes zoo.load checks the pinned revision against
+    folder = entry.embedded_dir if entry else Path(args.source)
+    repo_id = args.repo_id or (entry.repo_id if entry else f"{HUB_ORGANISATION}/{folder.name}")
     result = push(folder, repo_id, revision=args.revision, create_pr=args.create_pr, private=args.private,
                   dry_run=args.dry_run, endpoint=args.endpoint)
     print(json.dumps(result, indent=2))
-    if registered and not args.dry_run and not args.create_pr:
-        update_entry(args.source, hub={"repo_id": repo_id, "revision": result["commit"]})
+    if entry is not None and not args.dry_run and not args.create_pr:
+        update_entry(entry.name, hub={"repo_id": repo_id, "revision": result["commit"]})
+
+
+def _tag(args):
+    from zoo.registry import add_tagged_entry
+
+    entry = add_tagged_entry(args.base, args.tag, _hyperparameters(args.hp))
+    print(f"Registered {entry.name}: family {entry.family}, architecture {entry.architecture}, hyper-parameters "
+          f"{json.dumps(entry.hyperparameters)}, Hub repository {entry.repo_id}. Train it with "
+          f"`zoo train {entry.name}` (what it sets apart from {entry.base} stays fixed).")
 
 
 def _benchmark(args):
@@ -157,6 +180,9 @@ def build_parser():
     group = p.add_mutually_exclusive_group()
     group.add_argument("--pretrained", action="store_const", const=True, default=None)
     group.add_argument("--untrained", dest="pretrained", action="store_const", const=False)
+    p.add_argument("--remote", action="store_true",
+                   help="what is published on the Hugging Face Hub under symmetry-zoo, against the registry's "
+                        "pinned revisions")
     p.set_defaults(func=_list)
 
     p = commands.add_parser("info", help="show a model's zoo.json (provenance, metrics, symmetry)")
@@ -181,6 +207,11 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--hp", action="append", metavar="NAME=VALUE",
                    help="fix a hyper-parameter, e.g. --hp width=0.25 (repeatable)")
+    p.add_argument("--distributed", type=int, metavar="N",
+                   help="search with a keras-tuner chief and N worker processes (README: Distributed search)")
+    p.add_argument("--devices", type=int, metavar="N",
+                   help="train data-parallel over N devices of this machine, TensorFlow or JAX (README: Data-parallel "
+                        "training)")
     p.set_defaults(func=_train)
 
     p = commands.add_parser("adopt", help="ship entry folders trained elsewhere, re-measured here")
@@ -214,13 +245,22 @@ def build_parser():
 
     p = commands.add_parser("push", help="publish an entry to the Hugging Face Hub")
     p.add_argument("source", help="a registered name or an entry folder")
-    p.add_argument("repo_id", nargs="?", help="owner/name (default: symmetry-zoo/<name>)")
+    p.add_argument("repo_id", nargs="?", help="owner/name (default: the registered repository, else "
+                                              "symmetry-zoo/<name>, tag included)")
     p.add_argument("--revision")
     p.add_argument("--create-pr", action="store_true")
     p.add_argument("--private", action="store_true", default=None)
-    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list the files a push would upload (sizes and sha256); send nothing")
     p.add_argument("--endpoint")
     p.set_defaults(func=_push)
+
+    p = commands.add_parser("tag", help="register BASE.TAG, another set of weights of entry BASE, for `zoo train`")
+    p.add_argument("base", help="a registered untagged name, e.g. dss_sum_signals")
+    p.add_argument("tag", help="lowercase letters, digits and underscores, e.g. paper_width")
+    p.add_argument("--hp", action="append", metavar="NAME=VALUE",
+                   help="a hyper-parameter that differs from BASE's, e.g. --hp width=1 (repeatable)")
+    p.set_defaults(func=_tag)
 
     p = commands.add_parser("benchmark", help="time training and inference, write the benchmark CSVs")
     p.add_argument("rest", nargs=argparse.REMAINDER)

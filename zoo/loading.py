@@ -16,8 +16,10 @@ HUB_PREFIX = "hf://"
 def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=True, cache_dir=None):
     """Load a zoo model.
 
-    Resolution order for a registered name: the copy embedded in the package, then the Hugging Face cache, then
-    the Hub at the revision pinned in the registry (or `revision`). Addresses `local-dir:PATH` (or an existing
+    Resolution order for a registered name (`<architecture>_<family>`, or `<architecture>_<family>.<tag>` for
+    another set of weights of it): the copy embedded in the package, then the Hugging Face cache, then the Hub at
+    the revision pinned in the registry (or `revision`), from the entry's repository (default
+    `symmetry-zoo/<name>`). Addresses `local-dir:PATH` (or an existing
     folder path) and `hf://owner/repo[@revision]` load an entry folder from there. Every file's sha256 is checked
     against the registry (registered names) or the folder's `zoo.json` before anything is loaded.
 
@@ -26,8 +28,8 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
         pretrained: False builds the registered architecture with fresh weights.
         num_classes: replace the classification layer with a new one of this size; all other weights are kept,
             and the measured metrics of the original are dropped from `model.zoo_info`.
-        revision: Hub revision to load instead of the pinned one; exactly that revision is loaded (never the
-            embedded copy), or a clear error says why it cannot be.
+        revision: Hub revision (commit, branch or tag) to load instead of the pinned one; exactly that revision is
+            loaded, from the cache or the Hub (never the embedded copy), or `HubUnavailableError` says why not.
         compile: compile with the family's loss, metric and optimizer so that `model.fit` works at once.
         cache_dir: Hugging Face cache folder (default: huggingface_hub's).
 
@@ -85,10 +87,7 @@ def _resolve(name, pretrained, revision, cache_dir):
         raise FileNotFoundError(f"{name!r} is neither embedded in this installation ({entry.embedded_dir}) nor "
                                 "published to the Hub yet (no pinned revision in the registry).")
     else:
-        if not entry.hub.get("repo_id"):
-            raise FileNotFoundError(f"{name!r} has no Hub repository yet, so revision={revision!r} cannot be "
-                                    "loaded; zoo.load(name) without a revision loads the embedded copy.")
-        folder = hub.hub_folder(entry.hub["repo_id"], revision or pinned, cache_dir)
+        folder = hub.hub_folder(entry.repo_id, revision or pinned, cache_dir)
         if revision is not None and revision != pinned:
             return _verified(folder)
     verify_folder(folder, entry.sha256)

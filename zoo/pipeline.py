@@ -58,8 +58,19 @@ def _unregularised(family, spec):
     return counterpart.name, dict(counterpart.hyperparameters)
 
 
+def _tagged_overrides(entry):
+    """The hyper-parameters a tagged entry (`<base>.<tag>`, `zoo.registry.add_tagged_entry`) records apart from
+    its default entry's: what makes it another set of weights, fixed when it is trained. `{}` for a default entry."""
+    from zoo.registry import get_entry
+
+    if entry.tag is None:
+        return {}
+    base = get_entry(entry.base).hyperparameters
+    return {key: value for key, value in entry.hyperparameters.items() if base.get(key) != value}
+
+
 def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR, seed=0, hyperparameters=None,
-                verbose=2):
+                verbose=2, distributed=None, devices=None):
     """Train the registered model `name` from scratch and write its entry folder.
 
     Without `output_dir` the entry is written into the package (`zoo/pretrained/<name>`), its hyper-parameters
@@ -73,6 +84,8 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
         work_dir: folder for searches and checkpoints.
         seed: seed of search, initialisation and fit.
         hyperparameters: hyper-parameters fixed on top of the budget's (e.g. `{"width": 0.25}`).
+        distributed: search with a keras-tuner chief and this many worker processes (`training.distributed`).
+        devices: train data-parallel over this many devices of this machine (`training.devices`).
 
     Returns:
         The entry's `zoo.json` content.
@@ -89,8 +102,10 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     spec = family.check_architecture(entry.architecture)
     if spec.trained:
         counterpart, shared = _unregularised(family, spec)
+        fixed = {**shared, **_tagged_overrides(entry), **(hyperparameters or {})}
         model, chosen, training = train_model(family, entry.architecture, budget, Path(work_dir) / name, seed,
-                                              fixed={**shared, **(hyperparameters or {})}, verbose=verbose)
+                                              fixed=fixed, verbose=verbose,
+                                              distributed=distributed, devices=devices)
         if shared:
             training["summary"] += (f" Hyper-parameters of `{counterpart}` (the same model without the regulariser) "
                                     f"kept: {', '.join(f'{key} = {value}' for key, value in shared.items())}.")
@@ -262,7 +277,7 @@ def run_study(family_name, train_sizes=None, seeds=None, architectures=None, wor
 
     family = get_family(family_name)
     plan = family.leaderboard
-    entries = {e.architecture: e for e in load_registry().values() if e.family == family_name}
+    entries = {e.architecture: e for e in load_registry().values() if e.family == family_name and e.tag is None}
     done = {(r["model"], r["train_size"], r["seed"]) for r in read_runs(family_name)}
     val = family.load_split("val")
     for architecture in architectures or family.architectures:

@@ -6,6 +6,7 @@ from keras import ops
 from zoo.layers.base import SetLayer
 from zoo.layers.calling import call_layer
 from zoo.layers.masking import broadcast_mask
+from zoo.layers.normalization import BatchNormalization
 
 # PyTorch's default (its momentum 0.1): the papers' models were trained with it, and the moving statistics then
 # settle within tens of steps instead of hundreds, which matters for short training runs and searches.
@@ -17,8 +18,10 @@ class SetBlock(SetLayer):
     """`y = dropout(σ(BN(layer(X))))`, the repeating unit of every set network in the zoo.
 
     `layer` is any permutation-equivariant set layer (`DSSLayer`, `DeepSetsEquivariant`, `Siamese`). Batch
-    statistics are computed over the real elements only (the set mask is passed to BatchNormalization), so padding
-    never shifts the normalisation of the real elements. Each step is equivariant, so the block is too.
+    statistics are computed over the real elements only (the set mask is passed to the batch norm), so padding
+    never shifts the normalisation of the real elements, and over the global batch when a TensorFlow strategy
+    splits it over replicas (`zoo.layers.normalization.BatchNormalization`). Each step is equivariant, so the
+    block is too.
 
     Args:
         layer: the set layer (instance or serialized config).
@@ -46,7 +49,7 @@ class SetBlock(SetLayer):
         self.activation = keras.activations.get(activation)
         self.dropout_rate = float(dropout)
         if normalization == "batch":
-            self.norm = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name="norm")
+            self.norm = BatchNormalization(momentum=BN_MOMENTUM, name="norm")
         if self.dropout_rate:
             self.dropout = keras.layers.Dropout(self.dropout_rate, name="dropout")
 

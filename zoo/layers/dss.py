@@ -1,11 +1,13 @@
 """The DSS layer: deep sets for symmetric elements (Maron et al., 2020, Theorem 1)."""
 
+from functools import partial
+
 import keras
 from keras import ops
 
 from zoo.layers import masking
 from zoo.layers.base import SetLayer, clone_initializer
-from zoo.layers.calling import call_layer
+from zoo.layers.calling import call_layer, per_example
 from zoo.layers.siamese import Siamese
 
 AGGREGATIONS = ("sum", "max", "aittala", "sridhar")
@@ -98,7 +100,7 @@ class DSSLayer(SetLayer):
         return ops.concatenate([hidden, ops.broadcast_to(pooled, ops.shape(hidden))], axis=-1)
 
     def _aggregate(self, pooled, context):
-        return ops.expand_dims(call_layer(self.aggregate, pooled, **context), axis=1)
+        return ops.expand_dims(per_example(partial(call_layer, self.aggregate), pooled, **context), axis=1)
 
     def compute_output_shape(self, input_shape):
         shape = self.element.compute_output_shape(input_shape)

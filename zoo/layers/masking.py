@@ -5,6 +5,8 @@ element of the set, 0.0 a padding slot. Every reduction over the set axis (axis 
 padding never leaks into a pooled value.
 """
 
+import math
+
 from keras import ops
 
 # Large finite value used instead of infinity, so gradients and `0 * value` stay finite on every backend.
@@ -37,12 +39,31 @@ def set_mean(x, mask=None, keepdims=False):
     return mean if keepdims else ops.squeeze(mean, axis=1)
 
 
+def batch_max(x, axis, keepdims=False):
+    """`ops.max(x, axis)` of a batch `(batch, ...)` over non-empty axes `axis`, also for a batch of 0.
+
+    Keras's TensorFlow backend refuses, in eager mode, the maximum of a tensor without entries, even when no
+    reduced axis is empty (then there is no output entry to compute): a batch of 0 takes the sum instead, which has
+    the same (empty) shape. Any other batch, and a batch size unknown when traced, takes `ops.max`.
+
+    Example:
+    >>> batch_max(ops.zeros((0, 5, 3)), axis=1).shape
+    (0, 3)
+    """
+    return (ops.sum if x.shape[0] == 0 else ops.max)(x, axis=axis, keepdims=keepdims)
+
+
+def batch_min(x, axis, keepdims=False):
+    """`ops.min(x, axis)`, also for a batch of 0 (see `batch_max`)."""
+    return (ops.sum if x.shape[0] == 0 else ops.min)(x, axis=axis, keepdims=keepdims)
+
+
 def set_max(x, mask=None, keepdims=False):
     """Element-wise maximum over each set (an empty set gives 0): `(batch, n, ...) -> (batch, ...)`."""
     if mask is None:
-        return ops.max(x, axis=1, keepdims=keepdims)
+        return batch_max(x, axis=1, keepdims=keepdims)
     valid = broadcast_mask(mask, x) > 0
-    pooled = ops.max(ops.where(valid, x, NEG_LARGE), axis=1, keepdims=True)
+    pooled = batch_max(ops.where(valid, x, NEG_LARGE), axis=1, keepdims=True)
     pooled = ops.where(ops.any(valid, axis=1, keepdims=True), pooled, 0.0)
     return pooled if keepdims else ops.squeeze(pooled, axis=1)
 
@@ -71,9 +92,11 @@ def element_reduce(x, mode):
     if len(x.shape) == 3:
         return x
     if mode == "flatten":
-        return ops.reshape(x, ops.shape(x)[:2] + (-1,))
+        features = x.shape[2:]
+        # Sized where known: a -1 cannot be inferred for a batch of 0 (JAX and NumPy refuse a size of 0 / 0).
+        return ops.reshape(x, ops.shape(x)[:2] + (math.prod(features) if None not in features else -1,))
     axes = tuple(range(2, len(x.shape) - 1))
-    reducers = {"sum": ops.sum, "mean": ops.mean, "max": ops.max}
+    reducers = {"sum": ops.sum, "mean": ops.mean, "max": batch_max}
     if mode not in reducers:
         raise ValueError(f"Unknown element reduction {mode!r}; expected sum, mean, max or flatten.")
     return reducers[mode](x, axis=axes)

@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from zoo.layers.base import SetLayer
-from zoo.layers.calling import accepted_context
+from zoo.layers.calling import accepted_context, per_example
 
 
 def _dims(x, start):
@@ -66,7 +66,7 @@ class Siamese(SetLayer):
     def call(self, inputs, mask=None, **context):
         n = set_size(inputs)
         context = repeat_per_element(accepted_context(self.layer, context), n)
-        return unfold_set(self.layer(fold_set(inputs), **context), n)
+        return unfold_set(per_example(self.layer, fold_set(inputs), **context), n)
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))

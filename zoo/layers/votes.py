@@ -58,8 +58,8 @@ def _shortest_path_ends(elements, real):
     # end; among them, the shortest path through the real elements wins.
     lengths = along_path(pairwise_distances(elements) * real[:, :, None] * real[:, None, :])
     crossings = along_path(ops.abs(real[:, :, None] - real[:, None, :]))
-    fewest = crossings <= ops.min(crossings, axis=1, keepdims=True)
-    lengths = ops.where(fewest, lengths, ops.max(lengths, axis=1, keepdims=True) + 1.0)
+    fewest = crossings <= masking.batch_min(crossings, axis=1, keepdims=True)
+    lengths = ops.where(fewest, lengths, masking.batch_max(lengths, axis=1, keepdims=True) + 1.0)
     order = ops.take(ops.convert_to_tensor(orders), ops.argmin(lengths, axis=1), axis=0)  # (batch, n)
     # Ends of the real run along the best order: a real slot whose neighbour is the path's end or a padding slot.
     along = ops.take_along_axis(real, order, axis=1)

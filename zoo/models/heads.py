@@ -10,6 +10,7 @@ from keras import ops
 
 from zoo.layers import masking
 from zoo.layers.base import SetLayer, build_in_order
+from zoo.layers.calling import per_example
 from zoo.layers.deepsets import DeepSetsEquivariant
 from zoo.layers.pooling import ElementPooling
 
@@ -193,7 +194,7 @@ class MergingHead(SetLayer):
     def call(self, inputs, mask=None):
         x = masking.set_pool(inputs, self.pool, mask)
         for layer in self.element_layers:
-            x = layer(x)
+            x = per_example(layer, x)
         return x
 
     def compute_output_shape(self, input_shape):

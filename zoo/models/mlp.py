@@ -6,6 +6,7 @@ from keras import ops
 from zoo.layers.base import build_in_order
 from zoo.layers.blocks import BN_MOMENTUM
 from zoo.layers.masking import mask_outputs
+from zoo.layers.normalization import BatchNormalization
 from zoo.models.base import SetInputModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
 
@@ -46,7 +47,7 @@ class FlatSetMLP(SetInputModel):
         for i, width in enumerate(self.hidden_units):
             self.hidden.append(keras.layers.Dense(width, name=f"dense_{i}"))
             if normalization == "batch":
-                self.hidden.append(keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"norm_{i}"))
+                self.hidden.append(BatchNormalization(momentum=BN_MOMENTUM, name=f"norm_{i}"))
             self.hidden.append(keras.layers.Activation(activation, name=f"activation_{i}"))
             if self.dropout:
                 self.hidden.append(keras.layers.Dropout(self.dropout, name=f"dropout_{i}"))

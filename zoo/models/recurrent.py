@@ -13,6 +13,7 @@ import numpy as np
 from keras import ops
 
 from zoo.layers.base import build_in_order
+from zoo.layers.calling import per_example
 from zoo.layers.siamese import fold_set, set_size, unfold_set
 from zoo.models.base import SetInputModel
 from zoo.models.inputs import check_element_shape, elements_shape, split_inputs
@@ -158,7 +159,8 @@ class RecurrentModel(SetInputModel):
 
     def step(self, states, features, training=None):
         """`f(s, x)`: the states after reading one encoded element `(batch, features)`."""
-        return list(self.cell(features, list(states), training=training)[1])
+        return list(per_example(lambda x, states: self.cell(x, states, training=training)[1], features,
+                                states=list(states)))
 
     def _features(self, inputs, mask):
         """Encoded elements `(batch, n, features)` and a float mask `(batch, n)`."""
