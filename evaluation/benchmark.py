@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from evaluation.cards import RESULTS_DIR
-from zoo.data import first_examples
 from zoo.environment import has_gpu
 from zoo.families import get_family
 from zoo.registry import find_entry
@@ -69,12 +68,13 @@ def device_description():
 
 def forward_gflop(model, x):
     """GFLOP of one forward pass of `model` on the batch `x`, counted by TensorFlow's profiler on the traced graph
-    (the direct formulation of every op: a convolution computed through `rfft` counts the FFT's operations); None
-    on the other backends.
+    (matrix products, convolutions and element-wise ops; it has no count for FFTs, so a convolution computed through
+    `rfft` counts its products per frequency only, and none for the steps of a recurrent layer's loop); None on the
+    other backends.
 
     Example:
-    >>> forward_gflop(family.build("dss_sum", width=1.0), x)  # x: (64, 25, 100, 1)
-    135.9
+    >>> forward_gflop(family.build("dss_sum", width=1.0), x)  # x: (64, 25, 100, 1); 135.9 with direct convolutions
+    13.85
     """
     if keras.config.backend() != "tensorflow":
         return None
@@ -84,7 +84,7 @@ def forward_gflop(model, x):
     spec = tf.nest.map_structure(lambda value: tf.TensorSpec(value.shape, value.dtype), x)
     graph = tf.function(lambda inputs: model(inputs, training=False)).get_concrete_function(spec).graph
     options = {**option_builder.ProfileOptionBuilder.float_operation(), "output": "none"}
-    return round(model_analyzer.profile(graph, options=options).total_float_ops / 1e9, 2)
+    return round(model_analyzer.profile(graph, options=options).total_float_ops / 1e9, 4)
 
 
 def _timed(fn, repeats):
@@ -124,14 +124,22 @@ def benchmark_models(family_name="signals", width=1.0, batch_size=64, repeats=3,
         print(f"{family_name}: skipped, {family.missing_data}", flush=True)
         return pd.DataFrame(), pd.DataFrame()
     x, y = family.load_split("train", size=batch_size)
-    x, y = first_examples(x, y, batch_size)  # some families draw a fixed split whatever the size asked
+    # Some families draw a fixed split whatever the size asked; inputs and targets may be dicts of arrays.
+    x, y = keras.tree.map_structure(lambda values: values[:batch_size], (x, y))
     train_rows, infer_rows = [], []
     for architecture in [a for a in family.architectures if architectures is None or a in architectures]:
         hyperparameters = _hyperparameters(family, architecture, width)
         for jit in jit_modes:
             keras.utils.set_random_seed(0)
             model = family.compile(family.build(architecture, **hyperparameters), jit_compile=jit)
-            step = _timed(lambda m=model: m.train_on_batch(x, y), repeats)
+            try:
+                step = _timed(lambda m=model: m.train_on_batch(x, y), repeats)
+            except Exception as error:  # e.g. TensorFlow's XLA cannot compile a recurrent loop of unknown length
+                if not jit:
+                    raise
+                print(f"{architecture} jit=True: not timed, XLA cannot compile it here ({type(error).__name__})",
+                      flush=True)
+                continue
             infer = _timed(lambda m=model: m.predict_on_batch(x), repeats)
             common = {"model": f"{architecture}_{family_name}", "width": hyperparameters.get("width"),
                       "param_count": model.count_params(), "forward_gflop": forward_gflop(model, x),
