@@ -21,6 +21,17 @@ def pytest_report_header(config):
     return f"keras {keras.__version__}, backend {keras.config.backend()}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run the `slow` tests first, the longest first (`@pytest.mark.slow(minutes=9)`; collection order among
+    equals), then the rest: pytest-xdist hands the first tests out to its workers in turn, so the longest runs
+    (the other backends' suites) overlap the many short tests instead of running alone at the end."""
+    def order(item):
+        slow = item.get_closest_marker("slow")
+        return (0, -slow.kwargs.get("minutes", 0)) if slow else (1, 0)
+
+    items.sort(key=order)
+
+
 TINY_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 

@@ -19,13 +19,13 @@ import pytest
 from tests.entry_predictions import comparable_entries, entry_predictions
 
 ROOT = Path(__file__).resolve().parents[1]
-OTHER_BACKENDS = ["jax", "torch"]
 ONLY_FROM_TENSORFLOW = pytest.mark.skipif(keras.config.backend() != "tensorflow",
                                           reason="launched once, from the TensorFlow suite")
 
 
 @ONLY_FROM_TENSORFLOW
-@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+@pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.slow(minutes=9)),  # measured on 2 cores
+                                     pytest.param("torch", marks=pytest.mark.slow(minutes=2))])
 def test_layer_and_model_suites_pass_under(backend):
     env = {**os.environ, "KERAS_BACKEND": backend}
     result = subprocess.run(
@@ -44,7 +44,8 @@ def tensorflow_predictions():
 
 
 @ONLY_FROM_TENSORFLOW
-@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+@pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.slow(minutes=4)),
+                                     pytest.param("torch", marks=pytest.mark.slow(minutes=1))])
 def test_every_pretrained_entry_predicts_alike_under(backend, tensorflow_predictions, tmp_path):
     names, expected = tensorflow_predictions
     path = tmp_path / "predictions.npz"
