@@ -5,10 +5,10 @@ Writes timm-style CSVs named after the hardware, from a benchmark run only (neve
     evaluation/results/benchmark-train-<device>.csv     ms per training step, batch 64, with and without XLA
     evaluation/results/benchmark-infer-<device>.csv     sets per second, batch 64, with and without XLA
     evaluation/results/benchmark-setsize-<device>.csv   DSS(sum), one set of n = 8 … 10,000 signals
-    evaluation/results/benchmark-reference-<device>.csv zoo against the DSS authors' PyTorch code, paired rounds
+    evaluation/results/benchmark-reference-<device>.csv zoo against the authors' code (the family's `reference`)
 
     python -m evaluation.benchmark            # the paper's widths (≈ 3.2 M parameters per model)
-    python -m evaluation.benchmark --reference CHECKOUT [--backends tensorflow jax torch]
+    python -m evaluation.benchmark --reference CHECKOUT [--family signals] [--backends tensorflow jax torch]
 """
 
 import argparse
@@ -30,12 +30,6 @@ from zoo.families import get_family
 from zoo.registry import find_entry
 
 SET_SIZES = (*(2**k for k in range(3, 14)), 10_000)  # 8 … 8192, 10⁴
-# The DSS authors' class for each signal architecture (synthetic_exp/models.py of
-# github.com/Haggaim/On-Learning-Sets-of-Symmetric-Elements); their code is read from a checkout at run time.
-REFERENCE_CLASSES = {"dss_sum": "DeepSymmetricNet", "dss_max": "DeepSymmetricNetMax", "dss_aittala": "Aittala",
-                     "dss_sridhar": "Sridhar", "siamese": "SiameseNet", "siamese_ds": "SiameseDSNet",
-                     "deepsets": "DeepSetsNet", "mlp": "MLPNet"}
-REFERENCE_SCRIPT = Path(__file__).with_name("dss_reference_step.py")
 # Beside the signal models: recurrent models and DeepSets on integers (SIRE), DeepSets on digit tokens, and the
 # equivariant graph VAE.
 OTHER_FAMILIES = ("sum", "digit_sum_text", "qm9")
@@ -180,51 +174,67 @@ def _step_line(command, env, what):
     return done.stdout.strip().splitlines()[-1].split(",")
 
 
-def reference_step(checkout, architecture, repeats, python=sys.executable):
-    """`(ms, params, device)` of one training step of the authors' model for `architecture`, timed by
-    `dss_reference_step.py` in its own process (PyTorch; CUDA when torch sees a GPU)."""
-    if not (Path(checkout) / "synthetic_exp" / "models.py").is_file():
-        raise FileNotFoundError(f"{checkout} is not a checkout of the DSS authors' repository (no "
-                                "synthetic_exp/models.py); clone github.com/Haggaim/On-Learning-Sets-of-Symmetric-"
-                                "Elements and pass its folder.")
-    _, device, params, ms = _step_line([python, str(REFERENCE_SCRIPT), REFERENCE_CLASSES[architecture],
-                                        str(repeats)], {"DSS_REF": str(checkout)}, f"the reference {architecture}")
+def reference_code(family, architectures=()):
+    """`family.reference`, the authors' code, checked to have a class for each of `architectures`."""
+    reference = family.reference
+    if reference is None:
+        raise ValueError(f"Family {family.name!r} names no authors' code to time against (Family.reference).")
+    unknown = sorted(set(architectures) - set(reference.classes))
+    if unknown:
+        raise ValueError(f"The authors' code of {family.name!r} has no model for {unknown}; it has "
+                         f"{sorted(reference.classes)}.")
+    return reference
+
+
+def reference_step(family, checkout, architecture, repeats, python=sys.executable):
+    """`(ms, params, device)` of one training step of the authors' model for `architecture`, timed by the script of
+    `family.reference` in its own process."""
+    reference = reference_code(family, [architecture])
+    if not (Path(checkout) / reference.marker).is_file():
+        raise FileNotFoundError(f"{checkout} is not a checkout of the authors' repository (no {reference.marker}); "
+                                f"clone {reference.repository} and pass its folder.")
+    _, device, params, ms = _step_line([python, str(reference.script), reference.classes[architecture],
+                                        str(repeats)], {"REFERENCE_CHECKOUT": str(checkout)},
+                                       f"the reference {architecture}")
     return float(ms), int(params), device
 
 
-def zoo_step(architecture, repeats, backend, width=1.0):
+def zoo_step(family, architecture, repeats, backend, width=1.0):
     """`(ms, params, jit_compile)` of one training step of the zoo's `architecture` on `backend`, timed by
     `evaluation.zoo_step` in its own process, as the reference is."""
-    _, _, jit, params, ms = _step_line([sys.executable, "-m", "evaluation.zoo_step", architecture, str(repeats),
-                                        "--width", str(width)], {"KERAS_BACKEND": backend},
+    _, _, jit, params, ms = _step_line([sys.executable, "-m", "evaluation.zoo_step", family.name, architecture,
+                                        str(repeats), "--width", str(width)], {"KERAS_BACKEND": backend},
                                        f"the zoo's {architecture} on {backend}")
     return float(ms), int(params), jit == "True"
 
 
-def benchmark_reference(checkout, architectures=None, backends=("tensorflow",), rounds=3, repeats=5, width=1.0):
-    """The zoo's training step against the authors' on the same machine, alternating in one run.
+def benchmark_reference(checkout, family_name="signals", architectures=None, backends=("tensorflow",), rounds=3,
+                        repeats=5, width=1.0):
+    """The zoo's training step against the authors' (`Family.reference`) on the same machine, alternating in one run.
 
     Each round times, per architecture, the reference's step and the zoo's on every backend, one after the other
     (the reference first in odd rounds, last in even ones), so both see the same load. Each side runs in its
-    own process, warmed up for 3 steps, and reports the median of `repeats` steps at batch 64 (25 signals of 100
-    steps); the ratio is zoo / reference, below 1 where the zoo is faster.
+    own process, warmed up for 3 steps, and reports the median of `repeats` steps on the same batch shape (for the
+    signals, 64 sets of 25 signals of 100 steps); the ratio is zoo / reference, below 1 where the zoo is faster.
 
     Returns:
         One row per round, architecture and backend.
     """
+    family = get_family(family_name)
+    classes = reference_code(family, architectures or ()).classes
     rows = []
     for round_ in range(1, rounds + 1):
-        for architecture in architectures or REFERENCE_CLASSES:
+        for architecture in architectures or classes:
             timings = {}
             sides = ["reference", *backends]
             for side in sides if round_ % 2 else sides[::-1]:
-                timings[side] = (reference_step(checkout, architecture, repeats) if side == "reference"
-                                 else zoo_step(architecture, repeats, side, width))
+                timings[side] = (reference_step(family, checkout, architecture, repeats) if side == "reference"
+                                 else zoo_step(family, architecture, repeats, side, width))
             reference_ms, reference_params, reference_device = timings["reference"]
             for backend in backends:
                 ms, params, jit = timings[backend]
-                rows.append({"round": round_, "model": f"{architecture}_signals",
-                             "reference_model": REFERENCE_CLASSES[architecture], "backend": backend,
+                rows.append({"round": round_, "model": f"{architecture}_{family.name}",
+                             "reference_model": classes[architecture], "backend": backend,
                              "jit_compile": jit, "width": width, "batch_size": 64, "zoo_ms": ms,
                              "reference_ms": reference_ms, "ratio": round(ms / reference_ms, 3),
                              "param_count": params, "reference_param_count": reference_params,
@@ -247,7 +257,7 @@ def main(argv=None):
     parser.add_argument("--set-sizes", type=int, nargs="+", default=list(SET_SIZES))
     parser.add_argument("--output-dir", default=str(RESULTS_DIR))
     parser.add_argument("--reference", metavar="CHECKOUT",
-                        help="only the paired benchmark against the DSS authors' code in CHECKOUT")
+                        help="only the paired benchmark against the authors' code of --family, checked out in CHECKOUT")
     parser.add_argument("--backends", nargs="+", default=["tensorflow"],
                         help="the zoo's backends timed against the reference (each in its own process)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the paired benchmark")
@@ -255,8 +265,8 @@ def main(argv=None):
     os.makedirs(args.output_dir, exist_ok=True)
     device = device_name()
     if args.reference:
-        rows = benchmark_reference(args.reference, args.architectures, args.backends, args.rounds, args.repeats,
-                                   args.width)
+        rows = benchmark_reference(args.reference, args.family, args.architectures, args.backends, args.rounds,
+                                   args.repeats, args.width)
         rows.to_csv(os.path.join(args.output_dir, f"benchmark-reference-{device}.csv"), index=False)
         return
     timed = [benchmark_models(args.family, args.width, args.batch_size, args.repeats,

@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from evaluation import benchmark
+from zoo.families import get_family
 
 
 def test_benchmark_writes_the_three_csvs(tmp_path):
@@ -80,6 +81,12 @@ def test_reference_benchmark_alternates_the_two_steps_and_writes_their_ratio(tmp
     assert ((rows["ratio"] - rows["zoo_ms"] / rows["reference_ms"]).abs() < 1e-3).all()
 
 
-def test_reference_benchmark_needs_the_authors_checkout(tmp_path):
+def test_reference_benchmark_needs_the_authors_checkout_and_their_model(tmp_path):
+    signals = get_family("signals")
+    assert signals.reference.script.is_file() and set(signals.reference.classes) <= set(signals.architectures)
     with pytest.raises(FileNotFoundError, match="synthetic_exp/models.py"):
-        benchmark.reference_step(tmp_path, "dss_sum", 1)
+        benchmark.reference_step(signals, tmp_path, "dss_sum", 1)
+    with pytest.raises(ValueError, match=r"no model for \['set_transformer'\]"):
+        benchmark.benchmark_reference(tmp_path, "signals", ["set_transformer"])
+    with pytest.raises(ValueError, match="names no authors' code"):
+        benchmark.benchmark_reference(tmp_path, "sum")

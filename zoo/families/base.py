@@ -23,6 +23,7 @@ Example:
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -153,6 +154,26 @@ class LeaderboardPlan:
     order_sensitivity: bool = False
 
 
+@dataclasses.dataclass(frozen=True)
+class ReferenceCode:
+    """The authors' public implementation of a family's models, which `python -m evaluation.benchmark --reference
+    CHECKOUT` times against the zoo's, step for step.
+
+    Attributes:
+        repository: where a user clones it from.
+        marker: a file every checkout holds (relative path), to refuse a wrong folder at once.
+        script: a script timing one training step of one of their models, run as `python SCRIPT CLASS REPEATS`
+            with the checkout in `$REFERENCE_CHECKOUT`; its last line is `class,device,params,ms`. It reads their
+            code from the checkout at run time: none of it is kept here.
+        classes: `{zoo architecture: their class}`, in the order the benchmark runs them.
+    """
+
+    repository: str
+    marker: str
+    script: Path
+    classes: dict
+
+
 class Family:
     """One task of one paper, with every architecture the paper compares on it.
 
@@ -167,10 +188,11 @@ class Family:
         input_spec: the input a model takes, in words and shapes (for the cards).
         baselines: trivial predictors `{name: f(x) -> prediction}`, scored by the harness beside the models.
         wording, training, leaderboard: the `Wording`, `TrainingPlan` and `LeaderboardPlan`.
+        reference: the authors' `ReferenceCode`, where the benchmark can time it against the zoo's models.
     """
 
     def __init__(self, name, paper, description, task, architectures, input_spec, baselines=None, wording=None,
-                 training=None, leaderboard=None):
+                 training=None, leaderboard=None, reference=None):
         self.name = name
         self.paper = paper
         self.description = description
@@ -181,6 +203,7 @@ class Family:
         self.wording = wording or Wording()
         self.training = training or TrainingPlan()
         self.leaderboard = leaderboard or LeaderboardPlan()
+        self.reference = reference
 
     # The family's own code.
 

@@ -4,9 +4,11 @@ A set of 25 noisy copies of one periodic signal is classified as sine, square or
 so the element group H is circular translation and the DSS base layer is a circular Conv1D.
 """
 
+from pathlib import Path
+
 from zoo.data import first_examples
 from zoo.data.signals import CLASSES, PAPER_SEED, PAPER_SPLIT_SIZES, signal_splits
-from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
+from zoo.families.base import Family, LeaderboardPlan, ReferenceCode, TrainingPlan, Wording
 from zoo.families.dss.paper import PAPER, architectures, set_layer_kind
 from zoo.families.widths import scaled, width_note
 from zoo.layers.element import CircularConv
@@ -45,6 +47,14 @@ WEAK = {
                 "so the random frequency and phase of the signal must be learnt position by position.",
 }
 
+# The authors' PyTorch models of the same signals (synthetic_exp/models.py), for the paired benchmark.
+REFERENCE = ReferenceCode(
+    repository="https://github.com/Haggaim/On-Learning-Sets-of-Symmetric-Elements",
+    marker="synthetic_exp/models.py", script=Path(__file__).with_name("reference_step.py"),
+    classes={"dss_sum": "DeepSymmetricNet", "dss_max": "DeepSymmetricNetMax", "dss_aittala": "Aittala",
+             "dss_sridhar": "Sridhar", "siamese": "SiameseNet", "siamese_ds": "SiameseDSNet",
+             "deepsets": "DeepSetsNet", "mlp": "MLPNet"})
+
 
 def _search(hp, architecture):
     return {"learning_rate": hp.Choice("learning_rate", [3e-4, 1e-3, 3e-3]),
@@ -79,7 +89,8 @@ class SignalsFamily(Family):
                 study_hyperparameters={"width": 0.125},
                 study_test_data=f"the {PAPER_SPLIT_SIZES['test']}-set test split drawn with seed {PAPER_SEED} "
                                 "(the paper's)",
-                entry_train_size=PAPER_SPLIT_SIZES["train"]))
+                entry_train_size=PAPER_SPLIT_SIZES["train"]),
+            reference=REFERENCE)
 
     def build(self, architecture, width=1.0, dropout=0.0, num_classes=len(CLASSES), **unused):
         self.check_architecture(architecture)
