@@ -81,8 +81,10 @@ def forward_gflop(model, x):
     return round(model_analyzer.profile(graph, options=options).total_float_ops / 1e9, 4)
 
 
-def _timed(fn, repeats):
-    fn()  # warm-up: tracing and compilation are not timed
+def timed(fn, repeats, warmups=1):
+    """Median seconds of `repeats` calls of `fn`, after `warmups` untimed calls (tracing and compilation)."""
+    for _ in range(warmups):
+        fn()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -127,14 +129,14 @@ def benchmark_models(family_name="signals", width=1.0, batch_size=64, repeats=3,
             keras.utils.set_random_seed(0)
             model = family.compile(family.build(architecture, **hyperparameters), jit_compile=jit)
             try:
-                step = _timed(lambda m=model: m.train_on_batch(x, y), repeats)
+                step = timed(lambda m=model: m.train_on_batch(x, y), repeats)
             except Exception as error:  # e.g. TensorFlow's XLA cannot compile a recurrent loop of unknown length
                 if not jit:
                     raise
                 print(f"{architecture} jit=True: not timed, XLA cannot compile it here ({type(error).__name__})",
                       flush=True)
                 continue
-            infer = _timed(lambda m=model: m.predict_on_batch(x), repeats)
+            infer = timed(lambda m=model: m.predict_on_batch(x), repeats)
             common = {"model": f"{architecture}_{family_name}", "width": hyperparameters.get("width"),
                       "param_count": model.count_params(), "forward_gflop": forward_gflop(model, x),
                       "batch_size": batch_size, "jit_compile": jit}
@@ -157,8 +159,8 @@ def benchmark_set_sizes(family_name="signals", architecture="dss_sum", width=1.0
     for n in set_sizes:
         x = rng.normal(size=(1, n) + tuple(family.input_spec["elements"][2:])).astype("float32")
         y = np.zeros((1,), "int32")
-        infer = _timed(lambda x=x: model.predict_on_batch(x), repeats)
-        step = _timed(lambda x=x, y=y: model.train_on_batch(x, y), repeats)
+        infer = timed(lambda x=x: model.predict_on_batch(x), repeats)
+        step = timed(lambda x=x, y=y: model.train_on_batch(x, y), repeats)
         rows.append({"model": f"{architecture}_{family_name}", "width": width, "set_size": n,
                      "infer_ms": round(1000 * infer, 2), "train_step_ms": round(1000 * step, 2),
                      "param_count": model.count_params(), **_environment()})
@@ -166,12 +168,14 @@ def benchmark_set_sizes(family_name="signals", architecture="dss_sum", width=1.0
     return pd.DataFrame(rows)
 
 
-def _step_line(command, env, what):
-    """Run a step-timing script; its last stdout line, split at commas."""
-    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+def timing_output(command, env, what, cwd=None):
+    """Run a timing script in a process of its own, with this process's environment updated by `env` (a None value
+    removes the variable); its last line of output. Raises `RuntimeError` with its error output if it fails."""
+    environment = {key: value for key, value in {**os.environ, **env}.items() if value is not None}
+    done = subprocess.run(command, env=environment, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not done.stdout.strip():
-        raise RuntimeError(f"Timing {what} failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
-    return done.stdout.strip().splitlines()[-1].split(",")
+        raise RuntimeError(f"Timing {what} failed (exit {done.returncode}): {done.stderr.strip()[-3000:]}")
+    return done.stdout.strip().splitlines()[-1]
 
 
 def reference_code(family, architectures=()):
@@ -193,18 +197,18 @@ def reference_step(family, checkout, architecture, repeats, python=sys.executabl
     if not (Path(checkout) / reference.marker).is_file():
         raise FileNotFoundError(f"{checkout} is not a checkout of the authors' repository (no {reference.marker}); "
                                 f"clone {reference.repository} and pass its folder.")
-    _, device, params, ms = _step_line([python, str(reference.script), reference.classes[architecture],
-                                        str(repeats)], {"REFERENCE_CHECKOUT": str(checkout)},
-                                       f"the reference {architecture}")
+    _, device, params, ms = timing_output([python, str(reference.script), reference.classes[architecture],
+                                           str(repeats)], {"REFERENCE_CHECKOUT": str(checkout)},
+                                          f"the reference {architecture}").split(",")
     return float(ms), int(params), device
 
 
 def zoo_step(family, architecture, repeats, backend, width=1.0):
     """`(ms, params, jit_compile)` of one training step of the zoo's `architecture` on `backend`, timed by
     `evaluation.zoo_step` in its own process, as the reference is."""
-    _, _, jit, params, ms = _step_line([sys.executable, "-m", "evaluation.zoo_step", family.name, architecture,
-                                        str(repeats), "--width", str(width)], {"KERAS_BACKEND": backend},
-                                       f"the zoo's {architecture} on {backend}")
+    _, _, jit, params, ms = timing_output([sys.executable, "-m", "evaluation.zoo_step", family.name, architecture,
+                                           str(repeats), "--width", str(width)], {"KERAS_BACKEND": backend},
+                                          f"the zoo's {architecture} on {backend}").split(",")
     return float(ms), int(params), jit == "True"
 
 

@@ -26,7 +26,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from evaluation.benchmark import _environment, _timed, device_name
+from evaluation.benchmark import _environment, device_name, timed
 from evaluation.cards import RESULTS_DIR
 from zoo.data.frame_sets import FrameSetBatches, frame_size_for
 from zoo.data.ucf101 import FrameCache, find_clips
@@ -81,7 +81,7 @@ def benchmark_frames(root, cache_dir, width=1.0, architecture="dss_sum", steps=1
     defaults = family.architectures[architecture].defaults
     model = family.compile(family.build(architecture, **{**defaults, "width": width}))
     x, y = batches[0]
-    step = _timed(lambda: model.train_on_batch(x, y), repeats)
+    step = timed(lambda: model.train_on_batch(x, y), repeats)
     model.fit(batches, epochs=1, steps_per_epoch=1, verbose=0)  # tracing is not timed
     fits = []
     for count in workers:

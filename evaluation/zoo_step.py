@@ -10,8 +10,6 @@ train_step_ms_median.
 """
 
 import argparse
-import statistics
-import time
 
 
 def main(argv=None):
@@ -25,22 +23,17 @@ def main(argv=None):
 
     import keras
 
+    from evaluation.benchmark import timed
     from zoo.families import get_family
 
     family = get_family(args.family)
     x, y = family.load_split("train", size=args.batch_size)
     keras.utils.set_random_seed(0)
     model = family.compile(family.build(args.architecture, width=args.width))
-    for _ in range(3):  # tracing and compilation are not timed
-        model.train_on_batch(x, y)
-    times = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - start)
+    seconds = timed(lambda: model.train_on_batch(x, y), args.repeats, warmups=3)
     jit = bool(getattr(model, "jit_compile", False))
     print(f"{args.architecture},{keras.config.backend()},{jit},{model.count_params()},"
-          f"{1000 * statistics.median(times):.2f}")
+          f"{1000 * seconds:.2f}")
 
 
 if __name__ == "__main__":
