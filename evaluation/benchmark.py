@@ -273,11 +273,11 @@ def main(argv=None):
                                    args.repeats, args.width)
         rows.to_csv(os.path.join(args.output_dir, f"benchmark-reference-{device}.csv"), index=False)
         return
-    timed = [benchmark_models(args.family, args.width, args.batch_size, args.repeats,
-                              architectures=args.architectures)]
-    timed += [benchmark_models(family, None, args.batch_size, args.repeats, architectures=args.architectures)
-              for family in args.families]
-    train, infer = (pd.concat([rows[i] for rows in timed], ignore_index=True) for i in (0, 1))
+    per_family = [benchmark_models(args.family, args.width, args.batch_size, args.repeats,
+                                   architectures=args.architectures)]
+    per_family += [benchmark_models(family, None, args.batch_size, args.repeats, architectures=args.architectures)
+                   for family in args.families]
+    train, infer = (pd.concat([rows[i] for rows in per_family], ignore_index=True) for i in (0, 1))
     train.to_csv(os.path.join(args.output_dir, f"benchmark-train-{device}.csv"), index=False)
     infer.to_csv(os.path.join(args.output_dir, f"benchmark-infer-{device}.csv"), index=False)
     sizes = benchmark_set_sizes(args.family, width=args.width, set_sizes=args.set_sizes, repeats=args.repeats)
