@@ -60,10 +60,11 @@ def graph_model():
     return model
 
 
-def unet_model(architecture="dss_sum", merge_pool=None):
-    model = SetUNet(2, filters=(4, 8), architecture=architecture, padding="circular", merge_pool=merge_pool,
-                    name="merging" if merge_pool else "unet")
-    model.build((None, 4, 8, 8, 1))
+def unet_model(architecture="dss_sum", merge_pool=None, channels=(1, 2), **options):
+    """A two-level U-Net of 8 px images: `channels` are the input's and the output's."""
+    model = SetUNet(channels[1], filters=(4, 8), architecture=architecture, padding="circular",
+                    merge_pool=merge_pool, name="merging" if merge_pool else "unet", **options)
+    model.build((None, 4, 8, 8, channels[0]))
     return model
 
 
@@ -117,6 +118,8 @@ ALL_MODELS = {
     "unet_dss_sum": unet_model,
     "unet_siamese": lambda: unet_model("siamese"),
     "unet_burst_merge": lambda: unet_model("dss_max", merge_pool="max"),
+    "unet_burst_residual": lambda: unet_model("dss_max", merge_pool="max", channels=(3, 3), normalization=None,
+                                              residual="mean", output_range=(-1.0, 1.0)),
     **{f"digit_sum_text_{a}": (lambda a=a: family_model("digit_sum_text", a)) for a in ("deepsets", "lstm", "gru")},
     "digit_sum_mnist_gru": lambda: family_model("digit_sum_mnist", "gru"),
     "population_mi_rank1": lambda: family_model("population_mi_rank1", "deepsets"),

@@ -6,7 +6,7 @@ from keras import ops
 from zoo.layers.base import build_in_order
 from zoo.layers.blocks import SetBlock
 from zoo.layers.element import element_conv
-from zoo.layers.masking import mask_outputs
+from zoo.layers.masking import get_pool, mask_outputs, set_pool
 from zoo.layers.siamese import Siamese
 from zoo.models.architectures import SET_LAYER_KINDS, set_blocks, set_layer
 from zoo.models.base import SetInputModel
@@ -42,6 +42,10 @@ class SetUNet(SetInputModel):
         output_activation: of the output (e.g. `"sigmoid"` for images in [0, 1]).
         merge_pool: None for one output per element; `"max"` (or `"sum"`, `"mean"`) merges the set before the last
             two convolutions (burst deblurring): the output is then one image per set, invariant to the order.
+        residual: None, or (with `merge_pool`) how to pool the input set into the image that the output is added
+            to: with `"mean"` the network learns a correction to the per-pixel mean of the set, e.g. of a burst
+            (residual learning). Needs `out_channels` equal to the input's channels.
+        output_range: None, or `(low, high)` to clamp the output (after `output_activation` and the residual).
         aggregate_initializer: initialiser of the DSS aggregate branches (`"zeros"` keeps the deep stack
             element-aware at the start of training, see `DSSLayer`).
 
@@ -57,7 +61,8 @@ class SetUNet(SetInputModel):
 
     def __init__(self, out_channels, filters=(32, 64, 128), architecture="dss_sum", rank=2, kernel_size=3,
                  padding="same", bottleneck_pool="max", activation="relu", normalization="batch",
-                 output_activation=None, merge_pool=None, aggregate_initializer="zeros", **kwargs):
+                 output_activation=None, merge_pool=None, residual=None, output_range=None,
+                 aggregate_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
         if architecture not in SET_LAYER_KINDS:
             raise ValueError(f"Unknown set architecture {architecture!r}; expected one of {SET_LAYER_KINDS}.")
@@ -72,6 +77,13 @@ class SetUNet(SetInputModel):
         self.normalization = normalization
         self.output_activation = output_activation
         self.merge_pool = merge_pool
+        if residual is not None:
+            if merge_pool is None:
+                raise ValueError(f"residual={residual!r} needs `merge_pool`: it pools the input set into the image "
+                                 f"that the merged output corrects.")
+            get_pool(residual)
+        self.residual = residual
+        self.output_range = None if output_range is None else tuple(float(v) for v in output_range)
         self.aggregate_initializer = aggregate_initializer
         kind = "siamese" if architecture == "siamese_ds" else architecture
 
@@ -103,6 +115,9 @@ class SetUNet(SetInputModel):
     def build(self, input_shape):
         shape = elements_shape(input_shape)
         self.element_shape = tuple(shape[2:])
+        if self.residual and shape[-1] != self.out_channels:
+            raise ValueError(f"`residual` adds the input to the output, so the input's channels "
+                             f"({shape[-1]}) must equal `out_channels` ({self.out_channels}).")
         skips = []
         for level, pool in zip(self.down, self.pools):
             shape = build_in_order(level, shape)
@@ -118,6 +133,7 @@ class SetUNet(SetInputModel):
     def call(self, inputs, mask=None, training=None):
         x, mask, _ = split_inputs(inputs, mask)
         check_element_shape(x.shape, self.element_shape, self.name)
+        elements = x
         skips = []
         for level, pool in zip(self.down, self.pools):
             for block in level:
@@ -131,8 +147,14 @@ class SetUNet(SetInputModel):
             for block in level:
                 x = block(x, mask=mask, training=training)
         if self.merge_pool:
-            return self.output_act(self.output_conv(x, mask=mask, training=training))
-        return mask_outputs(self.output_act(self.output_conv(x)), mask)
+            y = self.output_act(self.output_conv(x, mask=mask, training=training))
+            if self.residual:
+                y = y + set_pool(elements, self.residual, mask)
+            return self._clamp(y)
+        return mask_outputs(self._clamp(self.output_act(self.output_conv(x))), mask)
+
+    def _clamp(self, y):
+        return y if self.output_range is None else ops.clip(y, *self.output_range)
 
     def get_config(self):
         return {
@@ -148,6 +170,8 @@ class SetUNet(SetInputModel):
             "normalization": self.normalization,
             "output_activation": self.output_activation,
             "merge_pool": self.merge_pool,
+            "residual": self.residual,
+            "output_range": self.output_range,
             "aggregate_initializer": self.aggregate_initializer,
         }
 
