@@ -280,7 +280,7 @@ def plot_entries(table, path):
     import numpy as np
 
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(7, 4))
+    figure, axis = plt.subplots(figsize=(max(7.0, 1.2 * len(table)), 4))  # room for every bar's label
     positions = np.arange(len(table))
     bars = axis.bar(positions - 0.2, table["mean"], 0.4, yerr=table["std"], capsize=3, label="zoo (harness)")
     for bar, withheld in zip(bars, _withheld(table)):
@@ -289,7 +289,7 @@ def plot_entries(table, path):
     axis.bar(positions + 0.2, table["paper"].fillna(0), 0.4, label="paper")
     labels = [textwrap.fill(a, 16) + ("\n(withheld)" if w else "") for a, w in zip(table["architecture"],
                                                                               _withheld(table))]
-    axis.set_xticks(positions, labels, rotation=20)
+    axis.set_xticks(positions, labels, rotation=20, ha="right", rotation_mode="anchor")
     axis.set_ylabel(table["metric"].iloc[0])
     _set_title(axis, path, table)
     axis.legend()

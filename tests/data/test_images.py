@@ -142,11 +142,12 @@ def test_channel_sets_split_two_images_into_six_channels(rng):
     assert grey.shape == x.shape and np.allclose(grey[..., 0], grey[..., 1])
 
 
-def test_bursts_and_the_median_baseline(rng):
+def test_bursts_and_their_per_pixel_baselines(rng):
     crops = rng.integers(0, 255, size=(3, 16, 16, 3), dtype=np.uint8)
     x, y = degradations.burst_sets(crops, 5, rng)
     assert x.shape == (3, 5, 16, 16, 3) and y.shape == (3, 16, 16, 3) and 0 <= x.min() and x.max() <= 1
     assert degradations.median_baseline(x).shape == y.shape
+    np.testing.assert_allclose(degradations.mean_baseline(x)[1, 4, 7], x[1, :, 4, 7].sum(axis=0) / 5, rtol=1e-6)
     assert not np.allclose(x[:, 0], x[:, 1])  # every frame of a burst is blurred and noised differently
 
 
