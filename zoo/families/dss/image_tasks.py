@@ -282,8 +282,8 @@ class BurstDeblurringFamily(ImageToImageFamily):
             filters=(32, 64, 128, 256), merge_pool="max",
             unet={"normalization": None, "output_activation": None, "residual": "mean",
                   "output_range": (0.0, 1.0)},
-            # Without batch norm, 3e-3 let the correction die within a few epochs (its ReLUs stopped firing): the
-            # output stayed the burst's mean.
+            # Without batch norm, at 3e-3 the correction stopped changing within the first epochs: the output
+            # stayed the burst's mean (validation MAE 6.85, the mean's).
             learning_rates=(3e-4, 1e-3),
             name="burst_deblurring", description="burst deblurring: one sharp image from 5 blurred, noisy copies",
             notes=("Unlike the paper's U-Net, the zoo's adds its output to the per-pixel mean of the burst, so it "
