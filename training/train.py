@@ -97,7 +97,10 @@ def single_device_copy(model, family, architecture, hyperparameters):
 def _summary(family, budget, fit, search_summary):
     invariance = search_summary["objective"] == INVARIANCE_OBJECTIVE
     criterion = "validation loss plus validation order sensitivity" if invariance else "validation loss"
-    return (f"{search_summary['tuner']} over {search_summary['max_trials']} trials × {search_summary['epochs']} "
+    # The trials run: fewer than `max_trials` when the space has fewer points (every hyper-parameter fixed: one).
+    trials = len(search_summary.get("trials") or []) or search_summary["max_trials"]
+    return (f"{search_summary['tuner']} over {trials} {'trial' if trials == 1 else 'trials'} × "
+            f"{search_summary['epochs']} "
             f"epochs on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
             f"({budget['name']} budget){f' ranked by {criterion}' if invariance else ''}, then "
             f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "

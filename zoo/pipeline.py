@@ -33,6 +33,16 @@ def entry_fields(family, architecture, hyperparameters, train_size=None):
                         "notes": f"Training data: {family.wording.data_licence}."}}
 
 
+def fixed_by_trainer(hyperparameters):
+    """The card's sentence on the hyper-parameters the trainer fixed (`zoo train --hp`), which no search chose.
+
+    >>> fixed_by_trainer({"learning_rate": 0.003})
+    'Fixed by the trainer (`zoo train --hp`), not searched: learning_rate = 0.003.'
+    """
+    values = ", ".join(f"{key} = {value}" for key, value in hyperparameters.items())
+    return f"Fixed by the trainer (`zoo train --hp`), not searched: {values}."
+
+
 def _findings(family, model, architecture):
     findings = family.findings(model, architecture)
     return {"findings": findings} if findings else {}
@@ -109,6 +119,8 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
         if shared:
             training["summary"] += (f" Hyper-parameters of `{counterpart}` (the same model without the regulariser) "
                                     f"kept: {', '.join(f'{key} = {value}' for key, value in shared.items())}.")
+        if hyperparameters:
+            training["summary"] += f" {fixed_by_trainer(hyperparameters)}"
     else:
         chosen = {**spec.defaults, **(hyperparameters or {})}
         model, training = _built_analytically(family, entry.architecture, chosen)

@@ -159,6 +159,27 @@ def test_a_regularised_entry_card_compares_its_order_sensitivity_with_the_plain_
     assert cards.order_sensitivity_comparison(family, {"architecture": "gru", "metrics": {}}) == ("", "")
 
 
+@pytest.mark.parametrize("factor, std, verdict, limited", [
+    (0.5, 0.0, "That is 2× lower than GRU", False),
+    (0.95, 0.2, "That is 5 % lower than GRU trained without the regulariser (`gru_parity`, {plain:.3g}), by less "
+                "than the seeds' spread.", True)])
+def test_a_card_says_when_the_sensitivity_is_lower_by_less_than_the_seeds_spread(factor, std, verdict, limited):
+    family = get_family("parity")
+    plain = zoo.load("gru_parity").zoo_info["metrics"]["order_sensitivity"]["mean"]
+    info = {"architecture": "sire_gru",
+            "metrics": {"order_sensitivity": {"mean": factor * plain, "std": std * plain}}}
+    evaluation, limitation = cards.order_sensitivity_comparison(family, info)
+    assert verdict.format(plain=plain) in evaluation
+    assert ("not clearly less sensitive to order" in limitation) == limited
+
+
+def test_sensitivity_verdicts_count_a_margin_only_beyond_the_larger_std():
+    assert cards.sensitivity_verdict({"mean": 1.0, "std": 0.1}, {"mean": 1.3, "std": 0.2}) == "lower"
+    assert cards.sensitivity_verdict({"mean": 1.0, "std": 0.1}, {"mean": 1.15, "std": 0.2}) == "within the spread"
+    assert cards.sensitivity_verdict({"mean": 1.0, "std": 0.0}, {"mean": 1.0, "std": 0.0}) == "not lower"
+    assert cards.sensitivity_verdict({"mean": 1.2, "std": 0.5}, {"mean": 1.0, "std": 0.5}) == "not lower"
+
+
 @pytest.mark.parametrize("plot", ["plot_entries", "plot_curves"])
 def test_plot_titles_fit_the_figure(plot, results_dir, monkeypatch):
     import matplotlib.pyplot as plt

@@ -89,3 +89,20 @@ def test_half_range_sire_swaps_adjacent_reads_and_entries_recorded_without_pairs
         assert family.build(architecture, **defaults).sire_pairs == "adjacent"
         assert family.build(architecture, sire_weight=0.01).sire_pairs == "batch"
     assert "sire_pairs" not in get_family("sum").architectures["sire_gru"].defaults  # the paper's batch pairs
+
+
+@pytest.mark.parametrize("family_name", ["half_range_10", "range"])
+def test_max_min_tasks_give_their_rnns_a_relu_cell_and_entries_recorded_without_activation_keep_tanh(family_name):
+    family = get_family(family_name)
+    for architecture, activation in (("rnn", "relu"), ("sire_rnn", "relu"), ("gru", "tanh"), ("sire_gru", "tanh")):
+        model = family.build(architecture, **family.architectures[architecture].defaults)
+        assert model.cell.activation.__name__ == activation
+        assert model.get_config()["activation"] == activation
+    assert family.build("rnn", learning_rate=0.01).cell.activation.__name__ == "tanh"  # as recorded before ReLU
+    assert any("ReLU cell" in note for note in family.wording.notes)
+
+
+def test_the_sum_keeps_tanh_rnns():
+    family = get_family("sum")
+    assert "activation" not in family.architectures["rnn"].defaults
+    assert not any("ReLU cell" in note for note in family.wording.notes)

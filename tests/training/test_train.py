@@ -58,6 +58,21 @@ def test_a_regularised_model_keeps_the_hyperparameters_of_its_unregularised_entr
     assert "ranked by validation loss plus validation order sensitivity" in info["training"]["summary"]
 
 
+@pytest.mark.slow
+def test_hyperparameters_fixed_by_the_trainer_are_named_on_the_card_and_a_fully_fixed_search_runs_one_trial(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv("ZOO_REGISTRY", raising=False)
+    budget = {"name": "test", "max_trials": 3, "search_epochs": 1, "search_train_size": 32, "train_size": 64,
+              "epochs": 1, "patience": 1}
+    info = train_entry("sire_gru_sum_small", budget=budget, output_dir=tmp_path / "out", work_dir=tmp_path / "runs",
+                       hyperparameters={"sire_weight": 1.0}, verbose=0)
+    summary = info["training"]["summary"]
+    assert len(info["training"]["search"]["trials"]) == 1  # λ fixed, the learning rate kept: nothing to search
+    assert summary.startswith("RandomSearch over 1 trial × 1 epochs")
+    assert summary.endswith("Fixed by the trainer (`zoo train --hp`), not searched: sire_weight = 1.0.")
+    assert info["hyperparameters"]["sire_weight"] == 1.0
+
+
 def test_a_regularised_trial_logs_its_validation_loss_plus_its_validation_order_sensitivity_each_epoch():
     family = get_family("sum_small")
     train, val = family.load_split("train", size=64), family.load_split("val", size=64)

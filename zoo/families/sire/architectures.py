@@ -24,6 +24,13 @@ LEARNING_RATES = (1e-3, 3e-3, 1e-2)
 PI_SGD_PERMUTATIONS = 20  # orders averaged at inference, as in the paper's baseline
 
 
+# Cards' note on entries whose searched hyper-parameter was settled by full runs rather than the short trials.
+FULL_RUN_NOTE = ("Where the search's short trials chose a value that a full training run at another value of the "
+                 "same search space beat on the validation criterion (the validation loss, plus the validation "
+                 "order sensitivity for a regularised model), the entry ships that full run; its card names the "
+                 "value as fixed by the trainer.")
+
+
 def search_space(rates=LEARNING_RATES, **weights):
     """A keras-tuner search over the learning `rates` and, for each `name=values` of `weights` (e.g.
     `sire_weight=SIRE_WEIGHTS`), over that regulariser's λ."""
@@ -62,16 +69,21 @@ def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001, output_scale=1.
 
 
 def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1, sire_weights=SIRE_WEIGHTS,
-                           output_scale=1.0, sire_pairs=None):
+                           output_scale=1.0, sire_pairs=None, activations=None):
     """`{name: Architecture}`: `rnn`, `gru`, `lstm`, `sire_<cell>` (default λ `sire_weight`, searched over
     `sire_weights`, both the paper's; the model's are `scaled_weights` of them for the task's `output_scale`; with
     `sire_pairs`, e.g. `"adjacent"`, the pairs SIRE swaps, a hyper-parameter `RecurrentModel` takes), `pisgd_gru`
-    and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by design)."""
+    and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by design).
+    `activations` maps a cell to the activation its plain and SIRE models use instead of tanh (e.g.
+    `{"rnn": "relu"}`), recorded as their `activation` hyper-parameter."""
     (default,), weights = scaled_weights((sire_weight,), output_scale), scaled_weights(sire_weights, output_scale)
-    plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate}, _search) for cell in CELLS}
+    cell_options = {cell: {"activation": activation} for cell, activation in (activations or {}).items()}
+    plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate, **cell_options.get(cell, {})},
+                                _search) for cell in CELLS}
     pairs = {"sire_pairs": sire_pairs} if sire_pairs else {}
     sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE",
-                                         {"learning_rate": learning_rate, "sire_weight": default, **pairs},
+                                         {"learning_rate": learning_rate, "sire_weight": default, **pairs,
+                                          **cell_options.get(cell, {})},
                                          search_space(sire_weight=weights), regularises=cell)
             for cell in CELLS}
     return {**plain, **sire,
@@ -113,7 +125,8 @@ class SequenceWidths:
 
 
 def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encoder=None, input_range=None,
-                         sire_weight=0.0, permutations=0, sub_weight=0.0, sire_pairs="batch", name=None):
+                         sire_weight=0.0, permutations=0, sub_weight=0.0, sire_pairs="batch", activation="tanh",
+                         name=None):
     """A built model of one of `sequence_architectures`.
 
     Args:
@@ -124,6 +137,7 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
         input_range: `(low, high)` of the integer tokens, checked on every call.
         sire_weight, permutations, sub_weight: λ of SIRE, k orders of π-SGD, and λ of SUB.
         sire_pairs: the pairs SIRE swaps (`RecurrentModel`'s `"batch"` or `"adjacent"`).
+        activation: the recurrent cell's activation (`"tanh"`, or `"relu"` for a plain RNN that computes maxima).
     """
     name = name or architecture
     if architecture == "deepsets":
@@ -132,7 +146,8 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
                                        output_scale=widths.output_scale), input_range=input_range, name=name)
     else:
         cell = architecture.split("_")[-1]  # after the regulariser's prefix
-        model = RecurrentModel(recurrent_encoder(), cell=cell, units=widths.units, head_units=widths.head_units,
+        model = RecurrentModel(recurrent_encoder(), cell=cell, units=widths.units, activation=activation,
+                               head_units=widths.head_units,
                                output_scale=widths.output_scale, sire_weight=sire_weight, sire_pairs=sire_pairs,
                                sub_weight=sub_weight, permutations=permutations, input_range=input_range, seed=0,
                                name=name)
