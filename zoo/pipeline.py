@@ -39,8 +39,12 @@ def fixed_by_trainer(hyperparameters):
     >>> fixed_by_trainer({"learning_rate": 0.003})
     'Fixed by the trainer (`zoo train --hp`), not searched: learning_rate = 0.003.'
     """
-    values = ", ".join(f"{key} = {value}" for key, value in hyperparameters.items())
-    return f"Fixed by the trainer (`zoo train --hp`), not searched: {values}."
+    return f"Fixed by the trainer (`zoo train --hp`), not searched: {_listed(hyperparameters)}."
+
+
+def _listed(hyperparameters):
+    """`"key = value, …"`: hyper-parameters as a card's summary names them."""
+    return ", ".join(f"{key} = {value}" for key, value in hyperparameters.items())
 
 
 def _findings(family, model, architecture):
@@ -118,7 +122,7 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
                                               distributed=distributed, devices=devices)
         if shared:
             training["summary"] += (f" Hyper-parameters of `{counterpart}` (the same model without the regulariser) "
-                                    f"kept: {', '.join(f'{key} = {value}' for key, value in shared.items())}.")
+                                    f"kept: {_listed(shared)}.")
         if hyperparameters:
             training["summary"] += f" {fixed_by_trainer(hyperparameters)}"
     else:
