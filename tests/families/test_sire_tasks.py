@@ -92,7 +92,7 @@ def test_half_range_sire_swaps_adjacent_reads_and_entries_recorded_without_pairs
 
 
 @pytest.mark.parametrize("family_name", ["half_range_10", "range", "variance"])
-def test_max_min_and_variance_tasks_give_their_rnns_a_relu_cell_and_entries_recorded_without_activation_keep_tanh(family_name):
+def test_relu_tasks_give_their_rnns_a_relu_cell_and_entries_recorded_without_activation_keep_tanh(family_name):
     family = get_family(family_name)
     for architecture, activation in (("rnn", "relu"), ("sire_rnn", "relu"), ("gru", "tanh"), ("sire_gru", "tanh")):
         model = family.build(architecture, **family.architectures[architecture].defaults)
