@@ -1,4 +1,5 @@
-"""The U-Net's residual output: a learnt correction to the pooled input set, clamped to a range."""
+"""The U-Net's residual output: a learnt correction to the pooled input set, or to each element's own channels,
+clamped to a range."""
 
 import keras
 import numpy as np
@@ -10,8 +11,9 @@ from zoo.models import SetUNet
 
 
 def _without_correction(model):
-    """Zero the last convolution, so the network adds nothing to the pooled input."""
-    last = model.output_conv.element_layers[-1]
+    """Zero the last convolution, so the network adds nothing to the residual."""
+    head = model.output_conv
+    last = head.element_layers[-1] if hasattr(head, "element_layers") else head.layer  # merging or per element
     last.set_weights([np.zeros_like(w) for w in last.get_weights()])
     return model
 
@@ -36,8 +38,29 @@ def test_residual_model_learns_a_correction_with_fit(rng):
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
 
 
-def test_residual_needs_a_merged_output():
-    with pytest.raises(ValueError, match="needs `merge_pool`"):
+def test_element_residual_output_is_each_elements_channel_max_in_every_channel_plus_the_correction(rng):
+    model = _without_correction(ALL_MODELS["unet_colour_residual"]())
+    x = np.zeros((2, 4, 8, 8, 3), "float32")
+    for slot in range(4):  # one channel kept per element, as in colour matching
+        x[:, slot, ..., slot % 3] = rng.uniform(-0.5, 1.5, size=(2, 8, 8))
+    mask = np.array([[1, 1, 1, 1], [1, 1, 0, 0]], "float32")
+    y = keras.ops.convert_to_numpy(model({"elements": x, "mask": mask}))
+    expected = np.clip(np.repeat(x.max(axis=-1, keepdims=True), 3, axis=-1), 0.0, 1.0) * mask[..., None, None, None]
+    assert_close(y, expected, atol=1e-5)
+    assert x.max() > 1.0 and x.min() < 0.0  # the clamp was needed
+
+
+def test_element_residual_model_learns_a_correction_with_fit(rng):
+    model = ALL_MODELS["unet_colour_residual"]()
+    x = rng.uniform(0.0, 0.5, size=(8, 4, 8, 8, 3)).astype("float32")
+    y = np.clip(x.max(axis=-1, keepdims=True) * np.array([1.0, 0.6, 0.3], "float32") + 0.2, 0, 1)  # a tint to learn
+    model.compile(keras.optimizers.Adam(1e-2), loss="mae")
+    history = model.fit(x, y, epochs=15, batch_size=4, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+
+
+def test_a_set_pooled_residual_needs_a_merged_output():
+    with pytest.raises(ValueError, match="needs `merge_pool`.*without it, residual is 'channel_max'"):
         SetUNet(3, filters=(4, 8), residual="mean")
 
 

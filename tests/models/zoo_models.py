@@ -120,6 +120,8 @@ ALL_MODELS = {
     "unet_burst_merge": lambda: unet_model("dss_max", merge_pool="max"),
     "unet_burst_residual": lambda: unet_model("dss_max", merge_pool="max", channels=(3, 3), normalization=None,
                                               residual="mean", output_range=(-1.0, 1.0)),
+    "unet_colour_residual": lambda: unet_model("dss_sum", channels=(3, 3), residual="channel_max",
+                                               output_range=(0.0, 1.0)),
     **{f"digit_sum_text_{a}": (lambda a=a: family_model("digit_sum_text", a)) for a in ("deepsets", "lstm", "gru")},
     "digit_sum_mnist_gru": lambda: family_model("digit_sum_mnist", "gru"),
     "population_mi_rank1": lambda: family_model("population_mi_rank1", "deepsets"),

@@ -6,7 +6,7 @@ from keras import ops
 from zoo.layers.base import build_in_order
 from zoo.layers.blocks import SetBlock
 from zoo.layers.element import element_conv
-from zoo.layers.masking import get_pool, mask_outputs, set_pool
+from zoo.layers.masking import batch_max, get_pool, mask_outputs, set_pool
 from zoo.layers.siamese import Siamese
 from zoo.models.architectures import SET_LAYER_KINDS, set_blocks, set_layer
 from zoo.models.base import SetInputModel
@@ -16,6 +16,7 @@ from zoo.models.set_model import SET_GROUP
 
 POOLS = {1: keras.layers.MaxPooling1D, 2: keras.layers.MaxPooling2D}
 UPSAMPLES = {1: keras.layers.UpSampling1D, 2: keras.layers.UpSampling2D}
+ELEMENT_RESIDUAL = "channel_max"  # the per-element residual: each element's maximum over its channels
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -42,9 +43,11 @@ class SetUNet(SetInputModel):
         output_activation: of the output (e.g. `"sigmoid"` for images in [0, 1]).
         merge_pool: None for one output per element; `"max"` (or `"sum"`, `"mean"`) merges the set before the last
             two convolutions (burst deblurring): the output is then one image per set, invariant to the order.
-        residual: None, or (with `merge_pool`) how to pool the input set into the image that the output is added
-            to: with `"mean"` the network learns a correction to the per-pixel mean of the set, e.g. of a burst
-            (residual learning). Needs `out_channels` equal to the input's channels.
+        residual: None, or the input image the output is added to, so that the network learns a correction to it
+            (residual learning). With `merge_pool`, how to pool the input set into one image: with `"mean"` the
+            correction is to the per-pixel mean of the set, e.g. of a burst (needs `out_channels` equal to the
+            input's channels). Without, `"channel_max"`: each element's maximum over its channels, copied into
+            every output channel (e.g. a single-channel image as a grey-scale guess of its colours).
         output_range: None, or `(low, high)` to clamp the output (after `output_activation` and the residual).
         aggregate_initializer: initialiser of the DSS aggregate branches (`"zeros"` keeps the deep stack
             element-aware at the start of training, see `DSSLayer`).
@@ -77,10 +80,10 @@ class SetUNet(SetInputModel):
         self.normalization = normalization
         self.output_activation = output_activation
         self.merge_pool = merge_pool
-        if residual is not None:
-            if merge_pool is None:
-                raise ValueError(f"residual={residual!r} needs `merge_pool`: it pools the input set into the image "
-                                 f"that the merged output corrects.")
+        if residual is not None and merge_pool is None and residual != ELEMENT_RESIDUAL:
+            raise ValueError(f"residual={residual!r} needs `merge_pool` (it pools the input set into the image that "
+                             f"the merged output corrects); without it, residual is {ELEMENT_RESIDUAL!r}.")
+        if residual is not None and merge_pool is not None:
             get_pool(residual)
         self.residual = residual
         self.output_range = None if output_range is None else tuple(float(v) for v in output_range)
@@ -115,7 +118,7 @@ class SetUNet(SetInputModel):
     def build(self, input_shape):
         shape = elements_shape(input_shape)
         self.element_shape = tuple(shape[2:])
-        if self.residual and shape[-1] != self.out_channels:
+        if self.merge_pool and self.residual and shape[-1] != self.out_channels:
             raise ValueError(f"`residual` adds the input to the output, so the input's channels "
                              f"({shape[-1]}) must equal `out_channels` ({self.out_channels}).")
         skips = []
@@ -151,7 +154,10 @@ class SetUNet(SetInputModel):
             if self.residual:
                 y = y + set_pool(elements, self.residual, mask)
             return self._clamp(y)
-        return mask_outputs(self._clamp(self.output_act(self.output_conv(x))), mask)
+        y = self.output_act(self.output_conv(x))
+        if self.residual:
+            y = y + batch_max(elements, axis=-1, keepdims=True)
+        return mask_outputs(self._clamp(y), mask)
 
     def _clamp(self, y):
         return y if self.output_range is None else ops.clip(y, *self.output_range)
