@@ -80,11 +80,12 @@ class SetUNet(SetInputModel):
         self.normalization = normalization
         self.output_activation = output_activation
         self.merge_pool = merge_pool
-        if residual is not None and merge_pool is None and residual != ELEMENT_RESIDUAL:
-            raise ValueError(f"residual={residual!r} needs `merge_pool` (it pools the input set into the image that "
-                             f"the merged output corrects); without it, residual is {ELEMENT_RESIDUAL!r}.")
-        if residual is not None and merge_pool is not None:
-            get_pool(residual)
+        if residual is not None:
+            if merge_pool is not None:
+                get_pool(residual)
+            elif residual != ELEMENT_RESIDUAL:
+                raise ValueError(f"residual={residual!r} needs `merge_pool` (it pools the input set into the image "
+                                 f"that the merged output corrects); without it, residual is {ELEMENT_RESIDUAL!r}.")
         self.residual = residual
         self.output_range = None if output_range is None else tuple(float(v) for v in output_range)
         self.aggregate_initializer = aggregate_initializer
