@@ -4,6 +4,7 @@ import pytest
 from zoo.data import degradations
 from zoo.data.images import (
     SKIMAGE_TEST,
+    augment_crops,
     image_folder,
     load_photos,
     photo_credits,
@@ -117,6 +118,24 @@ def test_random_crops_span_scales_from_close_ups_to_the_whole_photo(rng):
     assert all(np.ptp(crop[..., 0]) < 30 for crop in close_ups)  # 64 px windows: a tenth of its width
     spans = [np.ptp(crop[..., 0]) for crop in random_crops([photo], 16, 200, rng)]
     assert min(spans) < 40 and max(spans) > 200  # the default draws both
+
+
+def _turns_mirrors_and_channel_orders(crop):
+    turns = [np.rot90(crop, k) for k in range(4)]
+    return [t[..., list(order)] for t in turns + [t[:, ::-1] for t in turns]
+            for order in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))]
+
+
+def test_augmented_crops_are_turned_mirrored_and_channel_reordered_copies(rng):
+    crops = rng.integers(0, 255, (200, 8, 8, 3), dtype=np.uint8)
+    augmented = augment_crops(crops, rng)
+    assert augmented.shape == crops.shape and augmented.dtype == np.uint8
+    seen = set()
+    for crop, out in zip(crops, augmented):
+        matches = [i for i, t in enumerate(_turns_mirrors_and_channel_orders(crop)) if np.array_equal(t, out)]
+        assert len(matches) == 1  # one of the 48 (random crops have no symmetry of their own)
+        seen.add(matches[0])
+    assert len(seen) > 40  # and every kind of them is drawn
 
 
 def test_quality_target_is_the_copy_closest_to_the_clean_image(rng):

@@ -55,3 +55,25 @@ def test_quality_tasks_report_classical_and_chance_baselines(photo_folder):
     assert set(family.baselines) == {"least_noise", "sharpest", "random"}
     chance = evaluate_baseline(family, "random", seeds=(1,))["accuracy"]["mean"]
     assert chance < 0.2  # about 1/20
+
+
+def test_augmented_photo_sets_reorder_the_channels_of_training_crops_only(tmp_path):
+    import cv2
+
+    from zoo.families.dss.image_tasks import PhotoSets
+
+    names = [f"photo_{i}.jpg" for i in range(10)]
+    for name in names:  # every photo blue 200, green 100, red 10 (cv2 writes BGR)
+        cv2.imwrite(str(tmp_path / name), np.broadcast_to(np.array([200, 100, 10], np.uint8), (120, 160, 3)))
+    (tmp_path / "MANIFEST.csv").write_text("file,author,licence\n" + "".join(f"{n},A,CC0-1.0\n" for n in names))
+
+    def channel_orders(split, augment):
+        sets = PhotoSets(lambda crops, rng: (crops, None), source=str(tmp_path), augment=augment)
+        crops, _ = sets.draw(split, np.random.default_rng(0), 60)
+        return {tuple(np.argsort(crop[0, 0])) for crop in crops}
+
+    assert channel_orders("train", augment=False) == {(0, 1, 2)}  # red < green < blue
+    assert len(channel_orders("train", augment=True)) == 6
+    assert channel_orders("val", augment=True) == channel_orders("test", augment=True) == {(0, 1, 2)}
+    info = PhotoSets(lambda crops, rng: (crops, None), source=str(tmp_path), augment=True).dataset_info()
+    assert "colour channels reordered at random" in info["training_split"]

@@ -189,6 +189,21 @@ def random_crops(images, size, count, rng, scales=(0.1, 1.0)):
     return crops
 
 
+def augment_crops(crops, rng):
+    """Each square crop `(count, size, size, 3)` turned by a random multiple of 90°, mirrored at random and with its
+    colour channels in a random order: eight orientations and six channel orders of every photo, for tasks whose
+    target depends on neither (image quality: blur, noise and occlusion look alike in every orientation and colour).
+
+    >>> augment_crops(np.zeros((4, 64, 64, 3), np.uint8), np.random.default_rng(0)).shape
+    (4, 64, 64, 3)
+    """
+    out = np.empty_like(crops)
+    for i, crop in enumerate(crops):
+        crop = np.rot90(crop, int(rng.integers(4)))
+        out[i] = (crop[:, ::-1] if rng.integers(2) else crop)[..., rng.permutation(3)]
+    return out
+
+
 def load_photos(source="skimage", split="train", colour_only=False):
     """Photos of a split from a source: an image folder (the shared photo folder by default, see
     `default_photo_source`), `"skimage"` (scikit-image's bundled photos: the validation sets come from the training
