@@ -125,6 +125,7 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
                                     f"kept: {_listed(shared)}.")
         if hyperparameters:
             training["summary"] += f" {fixed_by_trainer(hyperparameters)}"
+            training["fixed_by_trainer"] = dict(hyperparameters)
     else:
         chosen = {**spec.defaults, **(hyperparameters or {})}
         model, training = _built_analytically(family, entry.architecture, chosen)

@@ -102,6 +102,14 @@ def test_relu_tasks_give_their_rnns_a_relu_cell_and_entries_recorded_without_act
     assert any("ReLU cell" in note for note in family.wording.notes)
 
 
+def test_arithmetic_sire_entries_take_the_relative_distance_and_their_cards_say_so():
+    family = get_family("variance")
+    assert family.build("sire_rnn", sire_weight=30, sire_scale="relative").sire_scale == "relative"
+    assert family.build("sire_rnn", sire_weight=30).sire_scale == "absolute"  # the paper's, as recorded before
+    assert any("relative" in note for note in family.entry_notes({"sire_scale": "relative"}))
+    assert family.entry_notes({"sire_weight": 1e4}) == []
+
+
 def test_the_sum_keeps_tanh_rnns():
     family = get_family("sum")
     assert "activation" not in family.architectures["rnn"].defaults

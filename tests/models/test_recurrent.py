@@ -51,6 +51,10 @@ def test_sire_is_zero_for_an_update_that_commutes_and_positive_otherwise(rng):
     model.cell.bias.assign(rng.normal(size=6).astype("float32"))
     assert float(model.sire_penalty(x)) < 1e-10
     assert np.abs(to_numpy(model(x)) - to_numpy(model(x[:, ::-1]))).max() < 1e-5
+    relative = _model("rnn", activation=None, sire_scale="relative")
+    relative(x)
+    relative.set_weights(model.get_weights())
+    assert float(relative.sire_penalty(x)) < 1e-10
     model.cell.recurrent_kernel.assign(rng.normal(size=(6, 6)).astype("float32"))
     assert float(model.sire_penalty(x)) > 1e-4
 
@@ -100,9 +104,32 @@ def test_more_sire_samples_estimate_the_same_penalty_with_less_noise(rng):
     assert abs(many.mean() - one.mean()) < 3 * one.std() / np.sqrt(len(one))  # one expectation
 
 
+def test_relative_sire_ignores_the_scale_of_the_states_and_absolute_sire_does_not(rng):
+    """A ReLU RNN with no biases and a zero initial state is positively homogeneous: inputs 10× as large give states
+    10× as large, so the absolute penalty grows 100× and the relative one stays."""
+    x = _tokens(rng)
+
+    def penalty(input_scale, sire_scale):
+        model = RecurrentModel([keras.layers.Rescaling(input_scale)], cell="rnn", units=6, activation="relu",
+                               sire_weight=1.0, sire_scale=sire_scale, seed=0)
+        model(x)
+        model.set_weights([w if w.ndim > 1 else np.zeros_like(w) for w in weights])
+        return float(model.sire_penalty(x))
+
+    reference = RecurrentModel([keras.layers.Rescaling(1.0)], cell="rnn", units=6, activation="relu", seed=1)
+    reference(x)
+    weights = reference.get_weights()
+    assert penalty(1.0, "absolute") > 1e-3
+    assert penalty(10.0, "absolute") == pytest.approx(100 * penalty(1.0, "absolute"), rel=1e-4)
+    assert penalty(10.0, "relative") == pytest.approx(penalty(1.0, "relative"), rel=1e-4)
+    assert 1e-4 < penalty(1.0, "relative") < 2.0  # a squared distance over a mean squared norm
+
+
 def test_an_unknown_kind_of_sire_pairs_is_a_clear_error():
     with pytest.raises(ValueError, match="SIRE pairs"):
         _model("gru", sire_pairs="neighbours")
+    with pytest.raises(ValueError, match="Unknown SIRE scale 'outputs'"):
+        _model("gru", sire_scale="outputs")
 
 
 def test_sub_is_zero_for_an_update_that_commutes_and_positive_otherwise(rng):
@@ -156,7 +183,7 @@ def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance
 
 def test_config_and_keras_file_round_trip(rng, tmp_path):
     model = _model("lstm", sire_weight=0.1, sire_pairs="adjacent", sire_samples=3, sub_weight=0.01, sub_length=3,
-                   activation="relu", head_units=(5,))
+                   activation="relu", head_units=(5,), sire_scale="relative")
     x = _tokens(rng)
     expected = to_numpy(model(x))
     path = tmp_path / "rnn.keras"
@@ -166,6 +193,7 @@ def test_config_and_keras_file_round_trip(rng, tmp_path):
     assert (restored.cell_kind, restored.sire_weight, restored.activation) == ("lstm", 0.1, "relu")
     assert (restored.sire_pairs, restored.sire_samples, restored.sub_weight, restored.sub_length) == (
         "adjacent", 3, 0.01, 3)
+    assert restored.sire_scale == "relative"
     assert_close(to_numpy(restored(x)), expected, atol=1e-6)
 
 

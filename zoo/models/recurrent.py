@@ -21,6 +21,7 @@ from zoo.models.set_model import SET_GROUP
 
 CELLS = {"rnn": keras.layers.SimpleRNNCell, "gru": keras.layers.GRUCell, "lstm": keras.layers.LSTMCell}
 SIRE_PAIRS = ("batch", "adjacent")
+SIRE_SCALES = ("absolute", "relative")
 SIRE_SAMPLES = 16  # states s per sequence and training step over which the SIRE expectation is averaged
 
 
@@ -53,13 +54,22 @@ def _draw_elements(features, mask, count, seed):
     return ops.take(flat, ops.take(real_first, ops.minimum(draws, ops.cast(total, "int32") - 1)), axis=0)
 
 
-def _squared_distance(states, others, weights=None):
-    """Mean over the batch of the squared distance between two lists of state tensors, summed over them; with
-    `weights` `(batch,)`, the weighted mean."""
-    distances = sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(states, others))
+def _weighted_mean(values, weights=None):
+    """The mean of `values` `(batch,)`; with `weights` `(batch,)`, the weighted mean."""
     if weights is None:
-        return ops.mean(distances)
-    return ops.sum(distances * weights) / ops.maximum(ops.sum(weights), 1.0)
+        return ops.mean(values)
+    return ops.sum(values * weights) / ops.maximum(ops.sum(weights), 1.0)
+
+
+def _squared_distance(states, others, weights=None, relative=False):
+    """Mean over the batch of the squared distance between two lists of state tensors, summed over them; with
+    `weights` `(batch,)`, the weighted mean. `relative` divides it by the mean squared norm of the states, so
+    that shrinking every state (which a ReLU cell can undo in its read-out) does not shrink the distance."""
+    distance = _weighted_mean(sum(ops.sum(ops.square(a - b), axis=-1) for a, b in zip(states, others)), weights)
+    if not relative:
+        return distance
+    norms = sum(ops.sum(ops.square(a) + ops.square(b), axis=-1) for a, b in zip(states, others)) / 2.0
+    return distance / (_weighted_mean(norms, weights) + keras.config.epsilon())
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -87,6 +97,9 @@ class RecurrentModel(SetInputModel):
         sire_pairs: which two elements x1, x2 SIRE swaps after a state s: `"batch"` (the paper's: two drawn among
             the batch's real elements, towards invariance to every reordering) or `"adjacent"` (the two that follow
             s in its own sequence: swaps of neighbouring reads, towards invariance to local reorderings).
+        sire_scale: `"absolute"` (the paper's squared distance) or `"relative"`: the squared distance over the mean
+            squared norm of the two states, so that the penalty cannot fall by shrinking the states (a ReLU cell
+            shrinks them and scales its read-out up to match, and the output's order sensitivity rises).
         sire_samples: how many states s of each sequence (each with its own pair x1, x2) the SIRE expectation is
             averaged over at every training step: more samples estimate the same expectation with less noise.
         sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
@@ -106,18 +119,21 @@ class RecurrentModel(SetInputModel):
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
                  dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch",
-                 sire_samples=SIRE_SAMPLES, sub_weight=0.0, sub_length=4, permutations=0, seed=None, **kwargs):
+                 sire_scale="absolute", sire_samples=SIRE_SAMPLES, sub_weight=0.0, sub_length=4, permutations=0,
+                 seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
         if sire_pairs not in SIRE_PAIRS:
             raise ValueError(f"Unknown SIRE pairs {sire_pairs!r}; expected one of {SIRE_PAIRS}.")
+        if sire_scale not in SIRE_SCALES:
+            raise ValueError(f"Unknown SIRE scale {sire_scale!r}; expected one of {SIRE_SCALES}.")
         self.encoder = [_deserialize(layer) for layer in encoder]
         self.cell_kind, self.units, self.activation = cell, int(units), activation
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
         self.output_units, self.output_scale = int(output_units), float(output_scale)
         self.sire_weight, self.sire_pairs, self.seed = float(sire_weight), sire_pairs, seed
-        self.sire_samples = int(sire_samples)
+        self.sire_scale, self.sire_samples = sire_scale, int(sire_samples)
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
@@ -237,7 +253,8 @@ class RecurrentModel(SetInputModel):
         """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch,
         averaged over `sire_samples` draws per sequence: a state s reached from a random real prefix of the sequence
         (0 to all of its elements), and two elements drawn from the batch's real elements (`sire_pairs="batch"`) or
-        the two that follow s in its sequence (`"adjacent"`; sets of fewer than two elements do not count)."""
+        the two that follow s in its sequence (`"adjacent"`; sets of fewer than two elements do not count); over
+        the states' mean squared norm with `sire_scale="relative"`."""
         features, mask = self._features(inputs, mask)
         return self._sire(features, mask, self._recur(features, mask))
 
@@ -262,7 +279,8 @@ class RecurrentModel(SetInputModel):
                       for _ in range(2))
             weights = None
         s = [_at(h, index) for h in states]
-        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1), weights=weights)
+        return _squared_distance(self.step(self.step(s, x1), x2), self.step(self.step(s, x2), x1), weights=weights,
+                                 relative=self.sire_scale == "relative")
 
     def _sub(self, features, mask, states):
         batch, n = ops.shape(features)[0], features.shape[1]
@@ -302,6 +320,7 @@ class RecurrentModel(SetInputModel):
             "output_scale": self.output_scale,
             "sire_weight": self.sire_weight,
             "sire_pairs": self.sire_pairs,
+            "sire_scale": self.sire_scale,
             "sire_samples": self.sire_samples,
             "sub_weight": self.sub_weight,
             "sub_length": self.sub_length,
