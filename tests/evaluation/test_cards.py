@@ -120,3 +120,12 @@ def test_a_card_says_where_jax_trained_an_entry_without_its_training_mode(backen
     built = selection_model() if model == "selection" else image_cnn()
     caveat = cards.training_mode_caveat({"training": {"backend": backend, "date": date}}, built)
     assert (expected in caveat and "trainable = False" in caveat) if expected else caveat == ""
+
+
+def test_the_retrain_command_repeats_the_hyper_parameters_the_trainer_fixed():
+    family = get_family("range")
+    assert cards.retrain_command(family, {"name": "rnn", "training": {}}) == "zoo train rnn --budget cpu"
+    fixed = {"name": "sire_rnn_range", "training": {"fixed_by_trainer": {"sire_scale": "relative", "sire_weight": 1}}}
+    command = "zoo train sire_rnn_range --budget cpu --hp sire_scale=relative --hp sire_weight=1"
+    assert cards.retrain_command(family, fixed) == command
+    assert command in (cards.MODEL_CARDS_DIR / "sire_rnn_range.md").read_text()
