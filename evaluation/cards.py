@@ -220,18 +220,6 @@ def training_mode_caveat(info, model):
                if norms else "."))
 
 
-def retrain_command(family, info):
-    """The command that retrains the entry of `info` (its `zoo.json`): the family's, plus a `--hp` for each
-    hyper-parameter the trainer fixed.
-
-    >>> retrain_command(get_family("range"), {"name": "sire_rnn_range",
-    ...                                       "training": {"fixed_by_trainer": {"sire_weight": 1}}})
-    'zoo train sire_rnn_range --budget cpu --hp sire_weight=1'
-    """
-    fixed = info.get("training", {}).get("fixed_by_trainer", {})
-    return " ".join([family.retrain_command(info["name"]), *(f"--hp {key}={value}" for key, value in fixed.items())])
-
-
 def describe(family, info, model=None):
     """The card fields a family adds to an entry's `zoo.json`: task type, output, usage, limitations, retrain.
     `model`, the entry's loaded model, adds what its training record says of it (`training_mode_caveat`)."""
@@ -243,7 +231,7 @@ def describe(family, info, model=None):
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
                                               [s for s in (shortfall, insensitive, caveat) if s]),
-            "retrain": retrain_command(family, info),
+            "retrain": family.retrain_command(info["name"], info.get("training", {}).get("fixed_by_trainer")),
             "datasets": list(family.wording.datasets), "credits": family.wording.credits,
             "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
             "trained_set_sizes": family.trained_set_sizes}

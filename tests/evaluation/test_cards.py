@@ -124,8 +124,7 @@ def test_a_card_says_where_jax_trained_an_entry_without_its_training_mode(backen
 
 def test_the_retrain_command_repeats_the_hyper_parameters_the_trainer_fixed():
     family = get_family("range")
-    assert cards.retrain_command(family, {"name": "rnn", "training": {}}) == "zoo train rnn --budget cpu"
-    fixed = {"name": "sire_rnn_range", "training": {"fixed_by_trainer": {"sire_scale": "relative", "sire_weight": 1}}}
+    assert family.retrain_command("rnn") == "zoo train rnn --budget cpu"
     command = "zoo train sire_rnn_range --budget cpu --hp sire_scale=relative --hp sire_weight=1"
-    assert cards.retrain_command(family, fixed) == command
+    assert family.retrain_command("sire_rnn_range", {"sire_scale": "relative", "sire_weight": 1}) == command
     assert command in (cards.MODEL_CARDS_DIR / "sire_rnn_range.md").read_text()

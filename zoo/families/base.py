@@ -344,9 +344,11 @@ class Family:
         notes += self.entry_notes(hyperparameters)
         return " ".join(notes + list(self.wording.notes))
 
-    def retrain_command(self, name):
-        """The one command that retrains entry `name` from its data."""
-        return self.wording.retrain.format(name=name)
+    def retrain_command(self, name, fixed=None):
+        """The one command that retrains entry `name` from its data, with a `--hp key=value` for each of the
+        hyper-parameters `fixed` by its trainer (`zoo train --hp`), e.g. `{"sire_weight": 1}`."""
+        return " ".join([self.wording.retrain.format(name=name),
+                         *(f"--hp {key}={value}" for key, value in (fixed or {}).items())])
 
     def example_model(self, architecture, hyperparameters):
         """A model of `architecture` to describe it (parameters, symmetry) on cards of entries without weights;
