@@ -1,5 +1,6 @@
 """SIRE arithmetic (sum, range, variance) and half-range families: splits, trivial baselines, every architecture."""
 
+import keras
 import keras_tuner
 import numpy as np
 import pytest
@@ -108,6 +109,18 @@ def test_arithmetic_sire_entries_take_the_relative_distance_and_their_cards_say_
     assert family.build("sire_rnn", sire_weight=30).sire_scale == "absolute"  # the paper's, as recorded before
     assert any("relative" in note for note in family.entry_notes({"sire_scale": "relative"}))
     assert family.entry_notes({"sire_weight": 1e4}) == []
+
+
+def test_the_variance_rnns_read_the_integers_through_an_element_layer_and_their_cards_say_so():
+    family = get_family("variance")
+    for architecture in ("rnn", "sire_rnn"):
+        model = family.build(architecture, **family.architectures[architecture].defaults)
+        dense = [layer for layer in model.encoder if isinstance(layer, keras.layers.Dense)]
+        assert [layer.units for layer in dense] == [32] and model.encoder[0].scale == family.input_scale
+    assert not any(isinstance(layer, keras.layers.Dense) for layer in family.build("gru").encoder)
+    assert len(family.build("rnn", activation="relu").encoder) == 1  # recorded before the layer: the integers
+    assert any("ReLU layer" in note for note in family.entry_notes({"element_units": 32}))
+    assert "element_units" not in get_family("range").architectures["rnn"].defaults
 
 
 def test_the_sum_keeps_tanh_rnns():

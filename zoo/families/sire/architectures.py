@@ -5,7 +5,7 @@ search spaces and the builder are shared, so a new task is its data and a few nu
 
 Example:
 >>> architectures = sequence_architectures(deepsets_weak=None)
->>> build_sequence_model("sire_gru", SequenceWidths(units=20), lambda: [], input_range=(0, 1), sire_weight=0.1)
+>>> model = build_sequence_model("sire_gru", SequenceWidths(units=20), lambda: [], input_range=(0, 1), sire_weight=0.1)
 """
 
 import dataclasses
@@ -69,15 +69,16 @@ def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001, output_scale=1.
 
 
 def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1, sire_weights=SIRE_WEIGHTS,
-                           output_scale=1.0, sire_pairs=None, activations=None):
+                           output_scale=1.0, sire_pairs=None, cell_options=None):
     """`{name: Architecture}`: `rnn`, `gru`, `lstm`, `sire_<cell>` (default λ `sire_weight`, searched over
     `sire_weights`, both the paper's; the model's are `scaled_weights` of them for the task's `output_scale`; with
     `sire_pairs`, e.g. `"adjacent"`, the pairs SIRE swaps, a hyper-parameter `RecurrentModel` takes), `pisgd_gru`
     and `deepsets` (declared weak with the sentence `deepsets_weak`, when the task defeats it by design).
-    `activations` maps a cell to the activation its plain and SIRE models use instead of tanh (e.g.
-    `{"rnn": "relu"}`), recorded as their `activation` hyper-parameter."""
+    `cell_options` maps a cell to the hyper-parameters its plain and SIRE models take beyond the defaults (e.g.
+    `{"rnn": {"activation": "relu"}}` for a ReLU cell instead of tanh), recorded with their other
+    hyper-parameters."""
     (default,), weights = scaled_weights((sire_weight,), output_scale), scaled_weights(sire_weights, output_scale)
-    cell_options = {cell: {"activation": activation} for cell, activation in (activations or {}).items()}
+    cell_options = cell_options or {}
     plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate, **cell_options.get(cell, {})},
                                 _search) for cell in CELLS}
     pairs = {"sire_pairs": sire_pairs} if sire_pairs else {}
@@ -93,17 +94,21 @@ def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0
             "deepsets": Architecture("DeepSets", {"learning_rate": learning_rate}, _search, weak=deepsets_weak)}
 
 
-def integer_encoders(recurrent_scale, deepsets_scale, deepsets_width):
+def integer_encoders(recurrent_scale, deepsets_scale, deepsets_width, element_units=0):
     """`(recurrent_encoder, deepsets_encoder)` for sequences of integer tokens, as `build_sequence_model` takes
-    them: the recurrence reads each token times `recurrent_scale`; DeepSets' φ rescales it by `deepsets_scale`, then
-    two ReLU layers of `deepsets_width`.
+    them: the recurrence reads each token times `recurrent_scale` (then through a ReLU layer of `element_units`,
+    when given); DeepSets' φ rescales it by `deepsets_scale`, then two ReLU layers of `deepsets_width`.
 
     >>> recurrent_encoder, deepsets_encoder = integer_encoders(0.01, 0.01, 100)
     >>> [type(layer).__name__ for layer in deepsets_encoder()]
     ['Rescaling', 'Reshape', 'Dense', 'Dense']
+    >>> [type(layer).__name__ for layer in integer_encoders(0.01, 0.01, 100, element_units=16)[0]()]
+    ['Rescaling', 'Reshape', 'Dense']
     """
     def recurrent_encoder():
-        return [keras.layers.Rescaling(recurrent_scale)]
+        element = [keras.layers.Reshape((1,)), keras.layers.Dense(element_units, activation="relu")] \
+            if element_units else []
+        return [keras.layers.Rescaling(recurrent_scale), *element]
 
     def deepsets_encoder():
         return [keras.layers.Rescaling(deepsets_scale), keras.layers.Reshape((1,)),

@@ -43,7 +43,7 @@ def _architectures():
         deepsets_weak="DeepSets is invariant to every permutation of the sequence, but the half-range depends on "
                       "which half each integer is in; it can only learn the range-like part.",
         sire_weight=TABLE_SIRE_WEIGHT, sire_weights=SEARCHED_SIRE_WEIGHTS, sire_pairs="adjacent",
-        activations={"rnn": RNN_ACTIVATION})
+        cell_options={"rnn": {"activation": RNN_ACTIVATION}})
     return {name: spec for name, spec in shared.items() if name in ("rnn", "sire_rnn", "gru", "sire_gru",
                                                                     "deepsets")}
 
