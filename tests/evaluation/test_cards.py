@@ -5,6 +5,7 @@ from evaluation import cards
 from zoo.cards import render_card
 from zoo.entry import read_info
 from zoo.families import get_family
+from zoo.registry import load_registry
 
 
 def _leaderboard(tmp_path, monkeypatch, rows):
@@ -122,9 +123,34 @@ def test_a_card_says_where_jax_trained_an_entry_without_its_training_mode(backen
     assert (expected in caveat and "trainable = False" in caveat) if expected else caveat == ""
 
 
-def test_the_retrain_command_repeats_the_hyper_parameters_the_trainer_fixed():
+def test_the_retrain_command_repeats_the_budget_and_the_hyper_parameters_the_trainer_fixed():
     family = get_family("range")
-    assert family.retrain_command("rnn") == "zoo train rnn --budget cpu"
+    assert family.retrain_command("rnn") == "zoo train rnn --budget cpu"  # no record: the family's budget
     command = "zoo train sire_rnn_range --budget cpu --hp sire_scale=relative --hp sire_weight=1"
-    assert family.retrain_command("sire_rnn_range", {"sire_scale": "relative", "sire_weight": 1}) == command
+    assert family.retrain_command("sire_rnn_range", "cpu", {"sire_scale": "relative", "sire_weight": 1}) == command
     assert command in (cards.MODEL_CARDS_DIR / "sire_rnn_range.md").read_text()
+    assert get_family("identity_sum").retrain_command("deepsets_trained") == "zoo train deepsets_trained"
+
+
+def test_the_retrain_command_keeps_a_width_other_than_the_budgets():
+    family = get_family("quality_noise10")  # the CPU budget fixes width 0.25, the GPU budget the paper's 1.0
+    assert family.retrain_command("dss_max_quality_noise10", "cpu", None, {"width": 0.25, "dropout": 0.1}) == \
+        "zoo train dss_max_quality_noise10 --budget cpu"
+    assert family.retrain_command("dss_max_quality_noise10", "gpu", None, {"width": 0.25, "dropout": 0.1}) == \
+        "zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25"
+    assert family.retrain_command("dss_max_quality_noise10", "gpu", {"width": 0.25}, {"width": 0.25}) == \
+        "zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25"
+
+
+def test_every_card_retrains_its_entry_as_its_training_record_says():
+    wrong = []
+    for name, entry in load_registry().items():
+        if entry.pretrained:
+            info = read_info(entry.embedded_dir)
+            training = info.get("training", {})
+            command = get_family(entry.family).retrain_command(name, training.get("budget"),
+                                                               training.get("fixed_by_trainer"),
+                                                               info.get("hyperparameters"))
+            if f"\n{command}\n" not in (cards.MODEL_CARDS_DIR / f"{name}.md").read_text():
+                wrong.append((name, command))
+    assert not wrong

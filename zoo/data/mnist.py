@@ -152,7 +152,7 @@ def describe(source=None):
 
 
 LICENCE = "MNIST (LeCun, Cortes and Burges; freely available for research)"
-RETRAIN = "ZOO_MNIST=/path/to/mnist/idx/files zoo train {name} --budget gpu"
+RETRAIN = "ZOO_MNIST=/path/to/mnist/idx/files zoo train {name}"
 
 
 class MnistPools:

@@ -84,7 +84,10 @@ class Wording:
         data_licence: licence of the training data.
         weights_licence: licence of weights trained on the family's data.
         unavailable_reason: why no weights can be trained here (e.g. a licensed data set), or None.
-        retrain: the command that retrains an entry, with `{name}` for its name.
+        retrain: the command that retrains an entry, up to its options: `zoo train {name}` (`{name}` for the
+            entry's name), after any install or environment variable it needs.
+        retrain_budget: the `--budget` of that command for entries with no training record (`"auto"`: none given,
+            `zoo train` picks the GPU budget when it sees a GPU); a trained entry's command repeats its own budget.
         datasets: the training data's names on the Hugging Face Hub or in tensorflow-datasets (the card's
             `datasets:`), when it has one.
         reordering: the reorderings π of the harness's order sensitivity (`Family.permute`), in words.
@@ -97,7 +100,8 @@ class Wording:
     data_licence: str = ""
     weights_licence: str = "Apache-2.0"
     unavailable_reason: str | None = None
-    retrain: str = "zoo train {name} --budget gpu"
+    retrain: str = "zoo train {name}"
+    retrain_budget: str = "gpu"
     datasets: tuple = ()
     reordering: str = "each set's elements reordered at random"
     credits: str = ""
@@ -344,11 +348,24 @@ class Family:
         notes += self.entry_notes(hyperparameters)
         return " ".join(notes + list(self.wording.notes))
 
-    def retrain_command(self, name, fixed=None):
-        """The one command that retrains entry `name` from its data, with a `--hp key=value` for each of the
-        hyper-parameters `fixed` by its trainer (`zoo train --hp`), e.g. `{"sire_weight": 1}`."""
-        return " ".join([self.wording.retrain.format(name=name),
-                         *(f"--hp {key}={value}" for key, value in (fixed or {}).items())])
+    def retrain_command(self, name, budget=None, fixed=None, hyperparameters=None):
+        """The one command that retrains entry `name` from its data, as its training record says it was trained.
+
+        Args:
+            budget: the budget it was trained with (`--budget`; the family's `retrain_budget` when None).
+            fixed: the hyper-parameters its trainer fixed (`zoo train --hp`), e.g. `{"sire_weight": 1}`.
+            hyperparameters: its hyper-parameters: a `--hp` repeats each that differs from what the budget fixes
+                for its device (e.g. the 0.25× width of an entry trained with the GPU budget, which fixes 1.0).
+
+        >>> get_family("quality_noise10").retrain_command("dss_max_quality_noise10", "gpu", None, {"width": 0.25})
+        'zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25'
+        """
+        budget = budget or self.wording.retrain_budget
+        device = self.training.device_hyperparameters.get(budget, {})
+        fixed = {**{key: value for key, value in (hyperparameters or {}).items()
+                    if key in device and value != device[key]}, **(fixed or {})}
+        return " ".join([self.wording.retrain.format(name=name), *([f"--budget {budget}"] if budget != "auto" else []),
+                         *(f"--hp {key}={value}" for key, value in fixed.items())])
 
     def example_model(self, architecture, hyperparameters):
         """A model of `architecture` to describe it (parameters, symmetry) on cards of entries without weights;

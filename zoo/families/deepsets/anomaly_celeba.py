@@ -51,7 +51,7 @@ class AnomalyCelebaFamily(Family):
                        "faces, validation sets from the official validation faces.",),
                 data_licence="CelebA (Liu et al., 2015): non-commercial research use only",
                 unavailable_reason=celeba.LICENCE_NOTE,
-                retrain="CELEBA_ROOT=/path/to/celeba zoo train {name} --budget gpu"),
+                retrain="CELEBA_ROOT=/path/to/celeba zoo train {name}"),
             training=TrainingPlan(batch_size=self.batch_size,
                                   train_size_unit=f"batches of {self.batch_size} random sets per epoch"),
             leaderboard=LeaderboardPlan(

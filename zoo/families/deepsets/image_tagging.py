@@ -242,7 +242,7 @@ class ImageTaggingCocoFamily(Family):
                       "logits are the predicted tags (`family.task.names` maps ids to words once the data is read).",
                 data_licence="MS-COCO 2014 (annotations CC BY 4.0; images under the Flickr terms of use)",
                 unavailable_reason=f"{coco_tags.SOURCE_NOTE}, so no weights were trained",
-                retrain="COCO_ROOT=/path/to/coco zoo train {name} --budget gpu"),
+                retrain="COCO_ROOT=/path/to/coco zoo train {name}"),
             training=TrainingPlan(batch_size=BATCH_SIZE,
                                   train_size_unit=f"batches of {BATCH_SIZE} random training images per epoch"),
             leaderboard=LeaderboardPlan(

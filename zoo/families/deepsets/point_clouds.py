@@ -88,7 +88,7 @@ class PointCloudFamily(Family):
                        "stopping.",),
                 data_licence=modelnet.DATA_LICENCE,
                 unavailable_reason=modelnet.LICENCE_NOTE,
-                retrain="MODELNET_ROOT=/path/to/ModelNet40 zoo train {name} --budget gpu"),
+                retrain="MODELNET_ROOT=/path/to/ModelNet40 zoo train {name}"),
             training=TrainingPlan(batch_size=BATCH_SIZE, budgets={"gpu": {"epochs": 1000, "patience": 100}},
                                   train_size_unit=f"batches of {BATCH_SIZE} augmented training clouds per epoch"),
             leaderboard=LeaderboardPlan(paper_results={"deepsets": PAPER_ACCURACY[points][0]},

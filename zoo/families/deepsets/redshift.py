@@ -134,7 +134,7 @@ class RedshiftFamily(Family):
                 data_licence="public SDSS DR8 data (SDSS data policy) and the public redMaPPer catalogue (Rykoff "
                              "et al., 2014)",
                 unavailable_reason=f"{SOURCE_NOTE[0].upper()}{SOURCE_NOTE[1:]}, so no weights were trained",
-                retrain="REDMAPPER_ROOT=/path/to/redmapper zoo train {name} --budget gpu"),
+                retrain="REDMAPPER_ROOT=/path/to/redmapper zoo train {name}"),
             training=TrainingPlan(batch_size=BATCH_SIZE,
                                   train_size_unit=f"batches of {BATCH_SIZE} random training clusters per epoch"),
             leaderboard=LeaderboardPlan(

@@ -45,7 +45,8 @@ class SetExpansionFamily(Family):
                        "Test seed 1 queries with each test topic's first five words, the authors' protocol; seeds 2 "
                        "and 3 with five random words of each topic.",),
                 data_licence="the DeepSets authors' LDA word sets of English Wikipedia (Apache-2.0)",
-                retrain="zoo train {name}  # ZOO_LDA=/folder/with/the/lda/json/files if not the shared copy"),
+                retrain="ZOO_LDA=/folder/with/the/lda/json/files zoo train {name}",
+                retrain_budget="cpu"),
             training=TrainingPlan(batch_size=BATCH_SIZE,
                                   budgets={"cpu": {"max_trials": 2, "search_epochs": 3, "search_train_size": 100,
                                                    "epochs": 50, "patience": 9}},

@@ -50,7 +50,7 @@ class DFaustFamily(Family):
                         "range": "registered vertex positions (metres), each set centred on its mean"},
             baselines={"mean_shape": mean_shape_baseline},
             wording=Wording(unavailable_reason=LICENCE_NOTE,
-                            retrain="DFAUST_ROOT=/path/to/registrations zoo train {name} --budget gpu"),
+                            retrain="DFAUST_ROOT=/path/to/registrations zoo train {name}"),
             training=TrainingPlan(train_size_unit=f"batches of {BATCH_SIZE} random sets per epoch"),
             leaderboard=LeaderboardPlan(paper_results={**paper_results, "baseline:mean_shape": 0.3447},
                                         paper_note="Table 1, Dynamic FAUST; random choice 0.1428"))

@@ -76,7 +76,7 @@ class FrameSelectionFamily(Family):
                 data_licence=("UCF101 footage (research use); several clips of the shared subset are CC BY-NC 3.0, so "
                               "these weights are for non-commercial research use"),
                 weights_licence="CC-BY-NC-3.0",
-                retrain="UCF101_ROOT=/path/to/folder/with/UCF-101 zoo train {name} --budget gpu"),
+                retrain="UCF101_ROOT=/path/to/folder/with/UCF-101 zoo train {name}"),
             training=TrainingPlan(
                 budgets={"cpu": {"max_trials": 2, "search_epochs": 3, "search_train_size": 20, "epochs": 30,
                                  "patience": 6}},

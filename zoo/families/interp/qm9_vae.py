@@ -72,7 +72,7 @@ class Qm9VaeFamily(Family):
                        "studies, not generation."),
                 data_licence="QM9 (Ramakrishnan et al., Scientific Data 2014; CC0) read from the MIT-licensed PyPI "
                              "package qm9pack",
-                retrain=f'{qm9.INSTALL} && zoo train {{name}} --budget cpu',
+                retrain=f'{qm9.INSTALL} && zoo train {{name}}', retrain_budget="cpu",
                 reordering="the atoms of each molecule renumbered at random (rows and columns of the bonds alike)"),
             training=TrainingPlan(batch_size=256, budgets={"cpu": {
                 "max_trials": 2, "search_epochs": 2, "search_train_size": 20_000, "epochs": 20, "patience": 5}}),

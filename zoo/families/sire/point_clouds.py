@@ -45,7 +45,7 @@ class RecurrentPointCloudFamily(PointCloudFamily):
                        f"{DROPOUT} on its last state; DeepSets is the DeepSets paper's point-cloud model.",),
                 data_licence=modelnet.DATA_LICENCE,
                 unavailable_reason=modelnet.LICENCE_NOTE,
-                retrain="MODELNET_ROOT=/path/to/ModelNet40 zoo train {name} --budget gpu"),
+                retrain="MODELNET_ROOT=/path/to/ModelNet40 zoo train {name}"),
             training=TrainingPlan(batch_size=BATCH_SIZE, budgets={"gpu": {"epochs": 1000, "patience": 100}},
                                   train_size_unit=f"batches of {BATCH_SIZE} augmented training clouds per epoch"),
             leaderboard=LeaderboardPlan(
