@@ -226,14 +226,12 @@ def describe(family, info, model=None):
     comparison, shortfall = baseline_comparison(family, info["name"])
     sensitivity, insensitive = order_sensitivity_comparison(family, info)
     caveat = training_mode_caveat(info, model) if model is not None else ""
-    training = info.get("training", {})
     return {**{k: v for k, v in info.items() if k != "files"}, "baseline_comparison": comparison,
             "order_sensitivity": sensitivity,
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
                                               [s for s in (shortfall, insensitive, caveat) if s]),
-            "retrain": family.retrain_command(info["name"], training.get("budget"), training.get("fixed_by_trainer"),
-                                              info.get("hyperparameters")),
+            "retrain": family.retrain_command(info["name"], info),
             "datasets": list(family.wording.datasets), "credits": family.wording.credits,
             "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
             "trained_set_sizes": family.trained_set_sizes}

@@ -44,7 +44,7 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
     """
     budget = resolve_budget(budget)
     budget.update(family.training.budgets.get(budget["name"], {}))
-    fixed = {**family.training.device_hyperparameters.get(budget["name"], {}), **budget.get("hyperparameters", {}),
+    fixed = {**family.training.budget_hyperparameters(budget["name"]), **budget.get("hyperparameters", {}),
              **(fixed or {})}
     work = Path(work_dir)
     if distributed is None:

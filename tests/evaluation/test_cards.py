@@ -127,30 +127,30 @@ def test_the_retrain_command_repeats_the_budget_and_the_hyper_parameters_the_tra
     family = get_family("range")
     assert family.retrain_command("rnn") == "zoo train rnn --budget cpu"  # no record: the family's budget
     command = "zoo train sire_rnn_range --budget cpu --hp sire_scale=relative --hp sire_weight=1"
-    assert family.retrain_command("sire_rnn_range", "cpu", {"sire_scale": "relative", "sire_weight": 1}) == command
+    record = {"training": {"budget": "cpu", "fixed_by_trainer": {"sire_scale": "relative", "sire_weight": 1}}}
+    assert family.retrain_command("sire_rnn_range", record) == command
     assert command in (cards.MODEL_CARDS_DIR / "sire_rnn_range.md").read_text()
     assert get_family("identity_sum").retrain_command("deepsets_trained") == "zoo train deepsets_trained"
 
 
 def test_the_retrain_command_keeps_a_width_other_than_the_budgets():
     family = get_family("quality_noise10")  # the CPU budget fixes width 0.25, the GPU budget the paper's 1.0
-    assert family.retrain_command("dss_max_quality_noise10", "cpu", None, {"width": 0.25, "dropout": 0.1}) == \
-        "zoo train dss_max_quality_noise10 --budget cpu"
-    assert family.retrain_command("dss_max_quality_noise10", "gpu", None, {"width": 0.25, "dropout": 0.1}) == \
-        "zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25"
-    assert family.retrain_command("dss_max_quality_noise10", "gpu", {"width": 0.25}, {"width": 0.25}) == \
-        "zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25"
+
+    def command(budget, fixed=None):
+        record = {"training": {"budget": budget, "fixed_by_trainer": fixed},
+                  "hyperparameters": {"width": 0.25, "dropout": 0.1}}
+        return family.retrain_command("dss_max_quality_noise10", record)
+
+    assert command("cpu") == "zoo train dss_max_quality_noise10 --budget cpu"
+    assert command("gpu") == "zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25"
+    assert command("gpu", {"width": 0.25}) == "zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25"
 
 
 def test_every_card_retrains_its_entry_as_its_training_record_says():
     wrong = []
     for name, entry in load_registry().items():
         if entry.pretrained:
-            info = read_info(entry.embedded_dir)
-            training = info.get("training", {})
-            command = get_family(entry.family).retrain_command(name, training.get("budget"),
-                                                               training.get("fixed_by_trainer"),
-                                                               info.get("hyperparameters"))
+            command = get_family(entry.family).retrain_command(name, read_info(entry.embedded_dir))
             if f"\n{command}\n" not in (cards.MODEL_CARDS_DIR / f"{name}.md").read_text():
                 wrong.append((name, command))
     assert not wrong

@@ -12,7 +12,7 @@ from training import FamilyHyperModel, fit_model
 from training.hypermodel import build_compiled
 from training.invariance import INVARIANCE_OBJECTIVE
 from training.search import resolve_budget
-from zoo.families import get_family
+from zoo.families import TrainingPlan, get_family
 from zoo.pipeline import train_entry
 
 TINY_BUDGET = {"name": "test", "max_trials": 2, "search_epochs": 1, "search_train_size": 32, "train_size": 64,
@@ -119,6 +119,15 @@ def test_budgets():
     assert resolve_budget("auto")["name"] in ("cpu", "gpu")
     with pytest.raises(ValueError, match="Unknown budget"):
         resolve_budget("tpu")
+
+
+def test_a_budget_fixes_its_devices_hyper_parameters_then_its_own():
+    plan = TrainingPlan(budgets={"gpu": {"epochs": 5, "hyperparameters": {"dropout": 0.0, "width": 0.5}}},
+                        device_hyperparameters={"cpu": {"width": 0.25}, "gpu": {"width": 1.0}})
+    assert plan.budget_hyperparameters("cpu") == {"width": 0.25}
+    assert plan.budget_hyperparameters("gpu") == {"width": 0.5, "dropout": 0.0}
+    assert TrainingPlan().budget_hyperparameters("gpu") == {}
+    assert get_family("quality_noise10").training.budget_hyperparameters("gpu") == {"width": 1.0}
 
 
 @pytest.mark.slow

@@ -123,6 +123,12 @@ class TrainingPlan:
     device_hyperparameters: dict = dataclasses.field(default_factory=dict)
     train_size_unit: str = "training sets"
 
+    def budget_hyperparameters(self, budget):
+        """The hyper-parameters that budget `budget` (`"cpu"`, `"gpu"`) fixes: its device's, then any in `budgets`.
+        The trainer fixes them and a card's retrain command leaves them out, so both read them here."""
+        return {**self.device_hyperparameters.get(budget, {}),
+                **self.budgets.get(budget, {}).get("hyperparameters", {})}
+
 
 @dataclasses.dataclass(frozen=True)
 class LeaderboardPlan:
@@ -348,22 +354,26 @@ class Family:
         notes += self.entry_notes(hyperparameters)
         return " ".join(notes + list(self.wording.notes))
 
-    def retrain_command(self, name, budget=None, fixed=None, hyperparameters=None):
+    def retrain_command(self, name, record=None):
         """The one command that retrains entry `name` from its data, as its training record says it was trained.
 
         Args:
-            budget: the budget it was trained with (`--budget`; the family's `retrain_budget` when None).
-            fixed: the hyper-parameters its trainer fixed (`zoo train --hp`), e.g. `{"sire_weight": 1}`.
-            hyperparameters: its hyper-parameters: a `--hp` repeats each that differs from what the budget fixes
-                for its device (e.g. the 0.25× width of an entry trained with the GPU budget, which fixes 1.0).
+            record: the entry's `zoo.json` (or what it holds of `training` and `hyperparameters`); None for an entry
+                that has none. Its `training.budget` becomes `--budget` (the family's `retrain_budget` without
+                one). A `--hp` repeats each hyper-parameter its trainer fixed (`training.fixed_by_trainer`) and
+                each that differs from what the budget fixes (e.g. the 0.25× width of an entry trained with the
+                GPU budget, which fixes 1.0).
 
-        >>> get_family("quality_noise10").retrain_command("dss_max_quality_noise10", "gpu", None, {"width": 0.25})
+        >>> record = {"training": {"budget": "gpu"}, "hyperparameters": {"width": 0.25, "dropout": 0.1}}
+        >>> get_family("quality_noise10").retrain_command("dss_max_quality_noise10", record)
         'zoo train dss_max_quality_noise10 --budget gpu --hp width=0.25'
         """
-        budget = budget or self.wording.retrain_budget
-        device = self.training.device_hyperparameters.get(budget, {})
-        fixed = {**{key: value for key, value in (hyperparameters or {}).items()
-                    if key in device and value != device[key]}, **(fixed or {})}
+        record = record or {}
+        training = record.get("training", {})
+        budget = training.get("budget") or self.wording.retrain_budget
+        device = self.training.budget_hyperparameters(budget)
+        fixed = {**{key: value for key, value in (record.get("hyperparameters") or {}).items()
+                    if key in device and value != device[key]}, **(training.get("fixed_by_trainer") or {})}
         return " ".join([self.wording.retrain.format(name=name), *([f"--budget {budget}"] if budget != "auto" else []),
                          *(f"--hp {key}={value}" for key, value in fixed.items())])
 
