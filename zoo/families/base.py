@@ -371,9 +371,9 @@ class Family:
         record = record or {}
         training = record.get("training", {})
         budget = training.get("budget") or self.wording.retrain_budget
-        device = self.training.budget_hyperparameters(budget)
+        by_budget = self.training.budget_hyperparameters(budget)
         fixed = {**{key: value for key, value in (record.get("hyperparameters") or {}).items()
-                    if key in device and value != device[key]}, **(training.get("fixed_by_trainer") or {})}
+                    if key in by_budget and value != by_budget[key]}, **(training.get("fixed_by_trainer") or {})}
         return " ".join([self.wording.retrain.format(name=name), *([f"--budget {budget}"] if budget != "auto" else []),
                          *(f"--hp {key}={value}" for key, value in fixed.items())])
 
