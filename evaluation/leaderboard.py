@@ -25,7 +25,7 @@ from evaluation.harness import DEFAULT_SEEDS, evaluate_baseline, evaluate_model,
 from zoo.environment import environment
 from zoo.families import get_family
 from zoo.metrics import at_set_size, split_key
-from zoo.registry import load_registry
+from zoo.registry import load_registry, split_name
 
 SHIPPED = "shipped entry"  # the note of a study leaderboard's rows for the entries the package ships
 WITHHELD = "withheld"  # the note of a trained entry's rows that fell short of the zoo's bar: measured, not shipped
@@ -221,9 +221,17 @@ def _withheld(table):
     return table["note"].fillna("").str.startswith(WITHHELD)
 
 
+def _display_name(model, architecture):
+    """A model's name in plots: its architecture, with the tag of a tagged entry (`DSS(max) [paper_width]` for
+    `dss_max_colour_matching.paper_width`) so that two entries of one architecture stay apart."""
+    tag = split_name(model)[1]
+    return f"{architecture} [{tag}]" if tag else architecture
+
+
 def _label(rows, suffix=""):
-    """A plot label: the architecture, marked when its entry is withheld."""
-    return f"{rows['architecture'].iloc[0]}{suffix}{' (withheld)' if _withheld(rows).any() else ''}"
+    """A plot label: the model's display name, marked when its entry is withheld."""
+    name = _display_name(rows["model"].iloc[0], rows["architecture"].iloc[0])
+    return f"{name}{suffix}{' (withheld)' if _withheld(rows).any() else ''}"
 
 
 def plot_study(table, path):
@@ -234,12 +242,12 @@ def plot_study(table, path):
     shipped, withheld = table["note"] == SHIPPED, _withheld(table)
     for model, rows in table[~shipped & ~withheld].groupby("model", sort=False):
         line = axis.errorbar(rows["train_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
-                             label=rows["architecture"].iloc[0])
+                             label=_label(rows))
         entry = table[shipped & (table["model"] == model)]
         if len(entry):
             axis.errorbar(pd.to_numeric(entry["train_size"]), entry["mean"], yerr=entry["std"], marker="*",
                           markersize=12, linestyle="none", color=line[0].get_color(),
-                          label=f"{rows['architecture'].iloc[0]} (shipped)")
+                          label=_label(rows, " (shipped)"))
     for _, rows in table[withheld].groupby("model", sort=False):
         axis.errorbar(pd.to_numeric(rows["train_size"], errors="coerce"), rows["mean"], yerr=rows["std"], marker="x",
                       markersize=10, linestyle="none", color="grey", label=_label(rows))
@@ -258,13 +266,13 @@ def plot_curves(table, path):
     """Primary metric against set size, one line per model (± std), the paper's curve dashed in the same colour."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(7, 4.5))
-    for _, rows in table.groupby("model", sort=False):
+    for model, rows in table.groupby("model", sort=False):
         line = axis.errorbar(rows["set_size"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
                              label=_label(rows, " (zoo)"))
         paper = rows.dropna(subset=["paper"])
         if len(paper):
             axis.plot(paper["set_size"], paper["paper"], "--", color=line[0].get_color(), alpha=0.7,
-                      label=f"{rows['architecture'].iloc[0]} (paper)")
+                      label=f"{_display_name(model, rows['architecture'].iloc[0])} (paper)")
     axis.set_xlabel("set size n (test)")
     axis.set_ylabel(f"test {table['metric'].iloc[0]}")
     _set_title(axis, path, table)
@@ -287,8 +295,8 @@ def plot_entries(table, path):
         if withheld:
             bar.set(hatch="//", alpha=0.5)
     axis.bar(positions + 0.2, table["paper"].fillna(0), 0.4, label="paper")
-    labels = [textwrap.fill(a, 16) + ("\n(withheld)" if w else "") for a, w in zip(table["architecture"],
-                                                                              _withheld(table))]
+    names = map(_display_name, table["model"], table["architecture"])
+    labels = [textwrap.fill(n, 16) + ("\n(withheld)" if w else "") for n, w in zip(names, _withheld(table))]
     axis.set_xticks(positions, labels, rotation=20, ha="right", rotation_mode="anchor")
     axis.set_ylabel(table["metric"].iloc[0])
     _set_title(axis, path, table)

@@ -197,3 +197,20 @@ def test_plot_titles_fit_the_figure(plot, results_dir, monkeypatch):
     frame = figure.bbox
     assert "\n" in figure.axes[0].get_title()  # wrapped onto several lines
     assert frame.x0 <= title.x0 and title.x1 <= frame.x1 and frame.y0 <= title.y0 and title.y1 <= frame.y1
+
+
+@pytest.mark.parametrize("plot", ["plot_entries", "plot_curves"])
+def test_plots_tell_a_tagged_entry_from_its_architectures_default_one(plot, results_dir, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    table = pd.DataFrame({"model": ["dss_max_colour_matching", "dss_max_colour_matching.paper_width"],
+                          "architecture": ["DSS(max)"] * 2, "metric": ["mae_255"] * 2, "set_size": [6, 6],
+                          "mean": [15.5, 11.7], "std": [1.0, 0.9], "paper": [1.9] * 2, "paper_note": ["Table 3"] * 2,
+                          "note": [None] * 2})
+    figures = []
+    monkeypatch.setattr(plt, "close", figures.append)
+    getattr(leaderboard, plot)(table, results_dir / "colour_matching.png")
+    axis = figures[0].axes[0]
+    names = [t.get_text() for t in (axis.get_xticklabels() if plot == "plot_entries" else axis.get_legend().texts)]
+    assert "DSS(max) [paper_width]" in " ".join(names).replace("\n", " ")
+    assert len(set(names)) == len(names)  # no two bars or lines share a label
