@@ -15,7 +15,7 @@ from zoo.entry import folder_hashes, read_info, rewrite_card
 from zoo.families import FAMILIES, get_family
 from zoo.layers.calling import training_dependent_layers
 from zoo.metrics import higher_is_better
-from zoo.registry import find_entry, get_entry, load_registry, update_entry
+from zoo.registry import find_entry, get_entry, load_registry, split_name, update_entry
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MODEL_CARDS_DIR = Path(__file__).resolve().parents[1] / "model_cards"
@@ -57,6 +57,37 @@ def leaderboard_rows(family, name):
     return table.loc[table["model"] == name, shown].to_dict("records")
 
 
+def _primary_rows(family, path):
+    """The leaderboard's measured rows of the family's primary metric over the whole test split, by model."""
+    table = pd.read_csv(path)
+    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()].set_index("model")
+    return primary[primary["mean"].notna()]
+
+
+def other_weights(family, name):
+    """A sentence naming the other shipped weights of entry `name`'s architecture and task (its default entry and
+    its tagged ones, `zoo tag`), with their size and their primary metric on the same test sets; "" for none.
+
+    Example: the card of `dss_max_colour_matching` points to `dss_max_colour_matching.paper_width`, and back."""
+    base = split_name(name)[0]
+    others = sorted(e.name for e in load_registry().values() if e.base == base and e.name != name and e.pretrained)
+    path = leaderboard_path(family.name)
+    primary = _primary_rows(family, path) if path.exists() else pd.DataFrame()
+    listed = []
+    for other in others:
+        if other not in primary.index:
+            listed.append(f"`{other}`")
+            continue
+        row = primary.loc[other]
+        settings = f", `{row['hyperparameters']}`" if isinstance(row["hyperparameters"], str) else ""
+        listed.append(f"`{other}` ({int(row['param_count']):,} parameters{settings}): "
+                      f"{family.task.primary} {row['mean']:.4g} ± {_std(row):.2g}")
+    if not listed:
+        return ""
+    return (f"Other weights of this architecture for this task ({path.name}, same test sets): " + "; ".join(listed)
+            + ". Load one with `zoo.load(NAME)`.")
+
+
 def baseline_comparison(family, name):
     """How entry `name` compares with the trivial baselines of its family's leaderboard on the primary metric.
 
@@ -69,9 +100,7 @@ def baseline_comparison(family, name):
     path = leaderboard_path(family.name)
     if not path.exists():
         return "", ""
-    table = pd.read_csv(path)
-    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()].set_index("model")
-    primary = primary[primary["mean"].notna()]
+    primary = _primary_rows(family, path)
     baselines = [model for model in primary.index if model.startswith("baseline:")]
     if name not in primary.index or not baselines:
         return "", ""
@@ -227,7 +256,7 @@ def describe(family, info, model=None):
     sensitivity, insensitive = order_sensitivity_comparison(family, info)
     caveat = training_mode_caveat(info, model) if model is not None else ""
     return {**{k: v for k, v in info.items() if k != "files"}, "baseline_comparison": comparison,
-            "order_sensitivity": sensitivity,
+            "order_sensitivity": sensitivity, "other_weights": other_weights(family, info["name"]),
             "task_type": family.task.task_type, "output": family.task.output, "usage": family.wording.usage,
             "limitations": family.limitations(info["architecture"], info.get("hyperparameters", {}),
                                               [s for s in (shortfall, insensitive, caveat) if s]),

@@ -135,6 +135,21 @@ def test_a_tagged_entry_gets_its_own_card_row_and_leaderboard_rows(tiny_zoo, tmp
     assert params[0] < params[1]  # each row measures its own weights
 
 
+def test_the_cards_of_an_architectures_weights_point_to_each_other(tiny_zoo, tmp_path):
+    from evaluation import leaderboard
+
+    ship_tagged_entry("wide", 0.1)
+    table = leaderboard.write_leaderboard("signals", seeds=(1,)).set_index("model")
+    cards = {name: (tmp_path / "model_cards" / f"{name}.md").read_text()
+             for name in ("tiny_dss_signals", "tiny_dss_signals.wide")}
+    wide = table.loc["tiny_dss_signals.wide"]
+    assert (f"Other weights of this architecture for this task (signals.csv, same test sets): "
+            f"`tiny_dss_signals.wide` ({int(wide['param_count']):,} parameters, `{wide['hyperparameters']}`): "
+            f"accuracy {wide['mean']:.4g}") in cards["tiny_dss_signals"]
+    assert "Other weights of this architecture for this task (signals.csv, same test sets): `tiny_dss_signals` (" \
+        in cards["tiny_dss_signals.wide"]
+
+
 def test_training_a_tagged_entry_keeps_what_its_tag_sets_apart(tiny_zoo, monkeypatch):
     import training.train
     from zoo.pipeline import train_entry

@@ -160,8 +160,8 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
 
     Args:
         info: the entry's `zoo.json` content, plus the card-only fields `limitations`, `retrain`, `usage`,
-            `findings`, `baseline_comparison` and `order_sensitivity` (sentences), `credits` (the data's
-            attribution), `datasets` (Hub or tfds names),
+            `findings`, `baseline_comparison`, `order_sensitivity` and `other_weights` (sentences), `credits`
+            (the data's attribution), `datasets` (Hub or tfds names),
             `paper_results` (`{metric: the paper's number}`) and `size_dependence` (`zoo.check_size_dependence`'s
             report) when known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
@@ -207,7 +207,8 @@ Evaluated on: {info['dataset'].get('evaluation_split', 'unspecified')}.
 
 {metric_lines or 'Not evaluated yet.'}
 {f"{chr(10)}{info['baseline_comparison']}{chr(10)}" if info.get('baseline_comparison') else ''}\
-{f"{chr(10)}{info['order_sensitivity']}{chr(10)}" if info.get('order_sensitivity') else ''}
+{f"{chr(10)}{info['order_sensitivity']}{chr(10)}" if info.get('order_sensitivity') else ''}\
+{f"{chr(10)}{info['other_weights']}{chr(10)}" if info.get('other_weights') else ''}
 Leaderboard rows{f' (`{leaderboard_file}`)' if leaderboard_file else ''}:
 
 {_table(list(leaderboard_rows))}
