@@ -57,35 +57,27 @@ def leaderboard_rows(family, name):
     return table.loc[table["model"] == name, shown].to_dict("records")
 
 
-def _primary_rows(family, path):
-    """The leaderboard's measured rows of the family's primary metric over the whole test split, by model."""
-    table = pd.read_csv(path)
-    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()].set_index("model")
-    return primary[primary["mean"].notna()]
-
-
 def other_weights(family, name):
     """A sentence naming the other shipped weights of entry `name`'s architecture and task (its default entry and
-    its tagged ones, `zoo tag`), with their size and their primary metric on the same test sets; "" for none.
+    its tagged ones, `zoo tag`), with their size, hyper-parameters and recorded harness measurement of the primary
+    metric (as in the README's table); "" for none.
 
     Example: the card of `dss_max_colour_matching` points to `dss_max_colour_matching.paper_width`, and back."""
-    base = split_name(name)[0]
-    others = sorted(e.name for e in load_registry().values() if e.base == base and e.name != name and e.pretrained)
-    path = leaderboard_path(family.name)
-    primary = _primary_rows(family, path) if path.exists() else pd.DataFrame()
+    base, primary = split_name(name)[0], family.task.primary
     listed = []
-    for other in others:
-        if other not in primary.index:
-            listed.append(f"`{other}`")
+    for entry in sorted(load_registry().values(), key=lambda e: e.name):
+        if entry.base != base or entry.name == name or not entry.pretrained:
             continue
-        row = primary.loc[other]
-        settings = f", `{row['hyperparameters']}`" if isinstance(row["hyperparameters"], str) else ""
-        listed.append(f"`{other}` ({int(row['param_count']):,} parameters{settings}): "
-                      f"{family.task.primary} {row['mean']:.4g} ± {_std(row):.2g}")
+        record = _record(entry)
+        settings = f", `{json.dumps(record['hyperparameters'], sort_keys=True)}`" if record.get("hyperparameters") \
+            else ""
+        values = record.get("metrics", {}).get(primary)
+        measured = f": {primary} {values['mean']:.4g} ± {values['std']:.2g}" if values else ""
+        listed.append(f"`{entry.name}` ({record['param_count']:,} parameters{settings}){measured}")
     if not listed:
         return ""
-    return (f"Other weights of this architecture for this task ({path.name}, same test sets): " + "; ".join(listed)
-            + ". Load one with `zoo.load(NAME)`.")
+    return ("Other weights of this architecture for this task (the harness's measurement on the test split): "
+            + "; ".join(listed) + ". Load one with `zoo.load(NAME)`.")
 
 
 def baseline_comparison(family, name):
@@ -100,7 +92,9 @@ def baseline_comparison(family, name):
     path = leaderboard_path(family.name)
     if not path.exists():
         return "", ""
-    primary = _primary_rows(family, path)
+    table = pd.read_csv(path)
+    primary = table[(table["metric"] == family.task.primary) & table["set_size"].isna()].set_index("model")
+    primary = primary[primary["mean"].notna()]
     baselines = [model for model in primary.index if model.startswith("baseline:")]
     if name not in primary.index or not baselines:
         return "", ""
