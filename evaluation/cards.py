@@ -58,26 +58,28 @@ def leaderboard_rows(family, name):
 
 
 def other_weights(family, name):
-    """A sentence naming the other shipped weights of entry `name`'s architecture and task (its default entry and
-    its tagged ones, `zoo tag`), with their size, hyper-parameters and recorded harness measurement of the primary
-    metric (as in the README's table); "" for none.
+    """A sentence naming the other weights of entry `name`'s architecture and task (its default entry and its
+    tagged ones, `zoo tag`), with their size, hyper-parameters and recorded harness measurement of the primary
+    metric (as in the README's table); a withheld one (measured, not shipped) with the reason. "" for none.
 
     Example: the card of `dss_max_colour_matching` points to `dss_max_colour_matching.paper_width`, and back."""
     base, primary = split_name(name)[0], family.task.primary
-    listed = []
+    listed, withheld = [], False
     for entry in sorted(load_registry().values(), key=lambda e: e.name):
-        if entry.base != base or entry.name == name or not entry.pretrained:
+        record = _record(entry) if entry.base == base and entry.name != name else None
+        if record is None:
             continue
-        record = _record(entry)
         settings = f", `{json.dumps(record['hyperparameters'], sort_keys=True)}`" if record.get("hyperparameters") \
             else ""
         values = record.get("metrics", {}).get(primary)
         measured = f": {primary} {values['mean']:.4g} ± {values['std']:.2g}" if values else ""
-        listed.append(f"`{entry.name}` ({record['param_count']:,} parameters{settings}){measured}")
+        shipped = "" if entry.pretrained else f" (measured, not shipped: {entry.withheld.rstrip('.')})"
+        withheld = withheld or not entry.pretrained
+        listed.append(f"`{entry.name}` ({record['param_count']:,} parameters{settings}){measured}{shipped}")
     if not listed:
         return ""
     return ("Other weights of this architecture for this task (the harness's measurement on the test split): "
-            + "; ".join(listed) + ". Load one with `zoo.load(NAME)`.")
+            + "; ".join(listed) + ". Load " + ("a shipped one" if withheld else "one") + " with `zoo.load(NAME)`.")
 
 
 def baseline_comparison(family, name):

@@ -157,6 +157,21 @@ def test_the_cards_of_an_architectures_weights_point_to_each_other(tiny_zoo, tmp
             "`tiny_dss_signals` (") in cards["tiny_dss_signals.wide"]
 
 
+def test_a_card_names_the_measured_weights_of_its_architecture_that_do_not_ship(tiny_zoo, tmp_path):
+    from evaluation import cards
+    from zoo.pipeline import withhold_entry
+
+    ship_tagged_entry("wide", 0.1)
+    record = withhold_entry("tiny_dss_signals.wide", "7 MB of weights are too many for the package.")
+    cards.refresh_card("tiny_dss_signals")
+    card = (tmp_path / "model_cards" / "tiny_dss_signals.md").read_text()
+    settings = json.dumps(record["hyperparameters"], sort_keys=True)
+    assert (f"`tiny_dss_signals.wide` ({record['param_count']:,} parameters, `{settings}`): accuracy "
+            f"{record['metrics']['accuracy']['mean']:.4g} ± {record['metrics']['accuracy']['std']:.2g} (measured, "
+            "not shipped: 7 MB of weights are too many for the package). Load a shipped one with `zoo.load(NAME)`."
+            ) in card
+
+
 def test_training_a_tagged_entry_keeps_what_its_tag_sets_apart(tiny_zoo, monkeypatch):
     import training.train
     from zoo.pipeline import train_entry
