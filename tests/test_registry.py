@@ -9,12 +9,11 @@ from zoo.registry import REGISTRY_PATH, add_tagged_entry, find_entry, get_entry,
 def ship_tagged_entry(tag, width):
     """Register `tiny_dss_signals.<tag>` of the `tiny_zoo` registry at `width` and embed trained-looking weights
     (a freshly built model) for it, as `zoo train` would; returns the model."""
+    from evaluation.harness import evaluate_model
     from zoo.entry import folder_hashes
     from zoo.families import get_family
 
     entry = add_tagged_entry("tiny_dss_signals", tag, {"width": width})
-    from evaluation.harness import evaluate_model
-
     family = get_family("signals")
     model = family.compile(family.build("dss_sum", **entry.hyperparameters))
     zoo.save(model, entry.embedded_dir, name=entry.name, family="signals", architecture="dss_sum", paper="dss",
