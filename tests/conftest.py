@@ -17,14 +17,26 @@ def rng():
     return np.random.default_rng(0)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run_large", action="store_true", default=False,
+                     help="also run the `large` tests: re-measure every shipped entry, not one of each kind")
+
+
 def pytest_report_header(config):
     return f"keras {keras.__version__}, backend {keras.config.backend()}"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the `slow` tests first, the longest first (`@pytest.mark.slow(minutes=9)`; collection order among
-    equals), then the rest: pytest-xdist hands the first tests out to its workers in turn, so the longest runs
-    (the other backends' suites) overlap the many short tests instead of running alone at the end."""
+    """Skip the `large` tests unless `--run_large` is given. Run the `slow` tests first, the longest first
+    (`@pytest.mark.slow(minutes=9)`; collection order among equals), then the rest: pytest-xdist hands the first
+    tests out to its workers in turn, so the longest runs (the other backends' suites) overlap the many short tests
+    instead of running alone at the end."""
+    if not config.getoption("--run_large"):
+        skip = pytest.mark.skip(reason="large: run with --run_large")
+        for item in items:
+            if "large" in item.keywords:
+                item.add_marker(skip)
+
     def order(item):
         slow = item.get_closest_marker("slow")
         return (0, -slow.kwargs.get("minutes", 0)) if slow else (1, 0)
