@@ -74,8 +74,8 @@ def _one_per_model_kind(names):
 def _one_per_kind_then_large(names):
     """`names` as `pytest.param`s, all but one entry of each kind marked `large` (run with `--run_large`). The one
     measures the kind's model code; the weights' hashes pin the others, and the leaderboard test re-measures each
-    family's baselines, so its test data. Re-measuring the other 60-odd entries would add half the suite's time (a
-    quarter-width DSS(Aittala) quality model alone predicts its test sets for 40 s on a core)."""
+    family's baselines, so its test data. The other 63 entries took at least 880 s on one core (a
+    quarter-width DSS(Aittala) quality model alone predicts its test sets for 41 s)."""
     first = set(_one_per_model_kind(names))
     return [pytest.param(name, marks=[] if name in first else [pytest.mark.large]) for name in names]
 

@@ -19,7 +19,7 @@ def _targets(model, x, rng):
     return rng.normal(size=out.shape).astype("float32"), keras.losses.MeanAbsoluteError()
 
 
-# One 64 px model per image family fits for 15 epochs here (20-30 s each on 2 cores); the others stack the same
+# One 64 px model per image family fits for 15 epochs here (18-32 s each on one core); the others stack the same
 # layers, fitted at 8 px above, and an entry of each kind fine-tunes as loaded (tests/test_consistency.py).
 FITTED_AT_FULL_SIZE = {"ucf101_dss_sum_votes", "quality_noise30_dss_max", "colour_matching_dss_sum",
                        "burst_deblurring_dss_aittala"}
