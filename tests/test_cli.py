@@ -33,6 +33,19 @@ def test_eval_prints_harness_metrics(tiny_zoo, capsys):
     assert json.loads(capsys.readouterr().out)["seeds"] == [1]
 
 
+def test_train_passes_the_budget_overrides_and_hyper_parameters_on(monkeypatch, capsys):
+    import zoo.pipeline
+
+    calls = []
+    monkeypatch.setattr(zoo.pipeline, "train_entry", lambda *args, **kwargs: calls.append((args, kwargs)) or {
+        "metrics": {}})
+    assert main(["train", "gru_half_range_20", "--budget", "cpu", "--trials", "1", "--epochs", "300",
+                 "--patience", "40", "--hp", "learning_rate=0.01"]) == 0
+    (args, kwargs), = calls
+    assert args[:2] == ("gru_half_range_20", "cpu") and args[5] == {"learning_rate": 0.01}
+    assert kwargs["budget_overrides"] == {"max_trials": 1, "epochs": 300, "patience": 40}
+
+
 def test_push_dry_run(tiny_zoo, capsys):
     from zoo.registry import get_entry
 

@@ -14,12 +14,13 @@ from training.hypermodel import build_compiled
 from training.invariance import INVARIANCE_OBJECTIVE
 from training.search import resolve_budget, search
 from zoo.environment import environment
+from zoo.train_options import budget_options
 
 DEFAULT_WORK_DIR = Path("runs")
 
 
 def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, seed=0, fixed=None, verbose=2,
-                distributed=None, devices=None):
+                distributed=None, devices=None, budget_overrides=None):
     """Search the architecture's hyper-parameters, fit the best configuration on the training split, then let the
     family choose what needs no training on the validation split (`Family.after_fit`).
 
@@ -29,6 +30,8 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
         family: the family (`zoo.families`).
         architecture: one of `family.architectures`.
         budget: `"cpu"`, `"gpu"`, `"auto"` or a budget dict (`training.BUDGETS`); the family's plan may adjust it.
+        budget_overrides: budget fields replacing the budget's and the plan's (`zoo.train_options.BUDGET_OPTIONS`:
+            `max_trials`, `search_epochs`, `epochs`, `patience`), recorded beside the budget's name.
         work_dir: folder for the search and the checkpoints of this architecture.
         seed: seed of the search, the initialisation and the fit.
         fixed: hyper-parameters fixed on top of the budget's (e.g. `{"width": 0.25}`).
@@ -44,6 +47,8 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
     """
     budget = resolve_budget(budget)
     budget.update(family.training.budgets.get(budget["name"], {}))
+    budget_options(budget_overrides or {})  # rejects fields `zoo train` cannot repeat
+    budget.update(budget_overrides or {})
     fixed = {**family.training.budget_hyperparameters(budget["name"]), **budget.get("hyperparameters", {}),
              **(fixed or {})}
     work = Path(work_dir)
@@ -73,11 +78,12 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
         model = single_device_copy(model, family, architecture, hyperparameters)
     model, hyperparameters, after_fit = family.after_fit(model, architecture, hyperparameters)
     training = {
-        "summary": " ".join([_summary(family, budget, fit_summary, search_summary)]
+        "summary": " ".join([_summary(family, budget, fit_summary, search_summary, budget_overrides)]
                             + ([f"Fitted data-parallel over {devices} devices (training and validation splits cut "
                                 f"to a multiple of {devices} sets)."] if parallel else [])
                             + ([after_fit["summary"]] if after_fit else [])),
-        "budget": budget["name"], "train_size": budget.get("train_size"), "seed": seed, "search": search_summary,
+        "budget": budget["name"], **({"budget_overrides": dict(budget_overrides)} if budget_overrides else {}),
+        "train_size": budget.get("train_size"), "seed": seed, "search": search_summary,
         "fit": fit_summary, **({"devices": devices} if parallel else {}), **environment(),
         "date": datetime.date.today().isoformat(),
         **({"after_fit": after_fit} if after_fit else {}),
@@ -94,15 +100,17 @@ def single_device_copy(model, family, architecture, hyperparameters):
     return copy
 
 
-def _summary(family, budget, fit, search_summary):
+def _summary(family, budget, fit, search_summary, budget_overrides=None):
     invariance = search_summary["objective"] == INVARIANCE_OBJECTIVE
     criterion = "validation loss plus validation order sensitivity" if invariance else "validation loss"
     # The trials run: fewer than `max_trials` when the space has fewer points (every hyper-parameter fixed: one).
     trials = len(search_summary.get("trials") or []) or search_summary["max_trials"]
+    overridden = f" with {' '.join(budget_options(budget_overrides))}" if budget_overrides else ""
     return (f"{search_summary['tuner']} over {trials} {'trial' if trials == 1 else 'trials'} × "
             f"{search_summary['epochs']} "
             f"epochs on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
-            f"({budget['name']} budget){f' ranked by {criterion}' if invariance else ''}, then "
+            f"({budget['name']} budget{overridden})"
+            f"{f' ranked by {criterion}' if invariance else ''}, then "
             f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
             f"stopping with patience {fit['patience']} on the validation loss, the epoch of lowest {criterion} kept: "
             f"{fit['best_epoch']}), "

@@ -5,6 +5,8 @@ import argparse
 import json
 import sys
 
+from zoo.train_options import BUDGET_OPTIONS
+
 
 def _list(args):
     from zoo.entry import read_info
@@ -89,7 +91,9 @@ def _train(args):
     from zoo.pipeline import train_entry
 
     info = train_entry(args.name, args.budget, args.output_dir, args.work_dir, args.seed,
-                       _hyperparameters(args.hp), distributed=args.distributed, devices=args.devices)
+                       _hyperparameters(args.hp), distributed=args.distributed, devices=args.devices,
+                       budget_overrides={key: getattr(args, key) for key in BUDGET_OPTIONS
+                                         if getattr(args, key) is not None})
     print(json.dumps(info["metrics"], indent=2))
 
 
@@ -202,6 +206,9 @@ def build_parser():
     p = commands.add_parser("train", help="search, train and write a model's entry")
     p.add_argument("name")
     p.add_argument("--budget", default="auto", choices=["auto", "cpu", "gpu"])
+    for field, option in BUDGET_OPTIONS.items():
+        p.add_argument(f"--{option}", dest=field, type=int, metavar="N",
+                       help=f"replace the budget's {field.replace('_', ' ')} (the card's command repeats it)")
     p.add_argument("--output-dir")
     p.add_argument("--work-dir", default="runs")
     p.add_argument("--seed", type=int, default=0)

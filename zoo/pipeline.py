@@ -84,7 +84,7 @@ def _tagged_overrides(entry):
 
 
 def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR, seed=0, hyperparameters=None,
-                verbose=2, distributed=None, devices=None):
+                verbose=2, distributed=None, devices=None, budget_overrides=None):
     """Train the registered model `name` from scratch and write its entry folder.
 
     Without `output_dir` the entry is written into the package (`zoo/pretrained/<name>`), its hyper-parameters
@@ -100,6 +100,8 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
         hyperparameters: hyper-parameters fixed on top of the budget's (e.g. `{"width": 0.25}`).
         distributed: search with a keras-tuner chief and this many worker processes (`training.distributed`).
         devices: train data-parallel over this many devices of this machine (`training.devices`).
+        budget_overrides: budget fields replacing the budget's (e.g. `{"epochs": 300, "patience": 40}`; `zoo train
+            --epochs 300 --patience 40`); the card's command repeats them.
 
     Returns:
         The entry's `zoo.json` content.
@@ -119,7 +121,8 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
         fixed = {**shared, **_tagged_overrides(entry), **(hyperparameters or {})}
         model, chosen, training = train_model(family, entry.architecture, budget, Path(work_dir) / name, seed,
                                               fixed=fixed, verbose=verbose,
-                                              distributed=distributed, devices=devices)
+                                              distributed=distributed, devices=devices,
+                                              budget_overrides=budget_overrides)
         if shared:
             training["summary"] += (f" Hyper-parameters of `{counterpart}` (the same model without the regulariser) "
                                     f"kept: {_listed(shared)}.")

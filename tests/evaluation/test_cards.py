@@ -131,6 +131,11 @@ def test_the_retrain_command_repeats_the_budget_and_the_hyper_parameters_the_tra
     assert family.retrain_command("sire_rnn_range", record) == command
     assert command in (cards.MODEL_CARDS_DIR / "sire_rnn_range.md").read_text()
     assert get_family("identity_sum").retrain_command("deepsets_trained") == "zoo train deepsets_trained"
+    record = {"training": {"budget": "cpu", "budget_overrides": {"search_epochs": 1, "epochs": 300, "patience": 40},
+                           "fixed_by_trainer": {"learning_rate": 0.01}}}
+    assert get_family("half_range_20").retrain_command("gru_half_range_20", record) == (
+        "zoo train gru_half_range_20 --budget cpu --search-epochs 1 --epochs 300 --patience 40 "
+        "--hp learning_rate=0.01")
 
 
 def test_the_retrain_command_keeps_a_width_other_than_the_budgets():

@@ -8,7 +8,7 @@ import pytest
 
 import zoo
 from evaluation.harness import evaluate_model
-from training import FamilyHyperModel, fit_model
+from training import FamilyHyperModel, fit_model, train_model
 from training.hypermodel import build_compiled
 from training.invariance import INVARIANCE_OBJECTIVE
 from training.search import resolve_budget
@@ -65,10 +65,11 @@ def test_hyperparameters_fixed_by_the_trainer_are_named_on_the_card_and_a_fully_
     budget = {"name": "test", "max_trials": 3, "search_epochs": 1, "search_train_size": 32, "train_size": 64,
               "epochs": 1, "patience": 1}
     info = train_entry("sire_gru_sum_small", budget=budget, output_dir=tmp_path / "out", work_dir=tmp_path / "runs",
-                       hyperparameters={"sire_weight": 1.0}, verbose=0)
+                       hyperparameters={"sire_weight": 1.0}, verbose=0, budget_overrides={"epochs": 2})
     summary = info["training"]["summary"]
     assert len(info["training"]["search"]["trials"]) == 1  # λ fixed, the learning rate kept: nothing to search
-    assert summary.startswith("RandomSearch over 1 trial × 1 epochs")
+    assert summary.startswith("RandomSearch over 1 trial × 1 epochs on 32 training sets (test budget with --epochs 2)")
+    assert info["training"]["budget_overrides"] == {"epochs": 2} and info["training"]["fit"]["max_epochs"] == 2
     assert summary.endswith("Fixed by the trainer (`zoo train --hp`), not searched: sire_weight = 1.0.")
     assert info["hyperparameters"]["sire_weight"] == 1.0
 
@@ -119,6 +120,8 @@ def test_budgets():
     assert resolve_budget("auto")["name"] in ("cpu", "gpu")
     with pytest.raises(ValueError, match="Unknown budget"):
         resolve_budget("tpu")
+    with pytest.raises(ValueError, match=r"Unknown budget fields \['train_size'\]"):
+        train_model(get_family("sum_small"), "gru", "cpu", budget_overrides={"train_size": 10})  # before any work
 
 
 def test_a_budget_fixes_its_devices_hyper_parameters_then_its_own():

@@ -30,6 +30,7 @@ import numpy as np
 
 from zoo.data import permute_sets
 from zoo.metrics import at_set_size, order_sensitivity
+from zoo.train_options import budget_options
 
 ORDER_SEED = 7  # the permutations of the order sensitivity: a stream of their own, apart from the test data's
 
@@ -360,7 +361,8 @@ class Family:
         Args:
             record: the entry's `zoo.json` (or what it holds of `training` and `hyperparameters`); None for an entry
                 that has none. Its `training.budget` becomes `--budget` (the family's `retrain_budget` without
-                one). A `--hp` repeats each hyper-parameter its trainer fixed (`training.fixed_by_trainer`) and
+                one), its `training.budget_overrides` the options that replaced the budget's fields (`--epochs
+                300`). A `--hp` repeats each hyper-parameter its trainer fixed (`training.fixed_by_trainer`) and
                 each that differs from what the budget fixes (e.g. the 0.25× width of an entry trained with the
                 GPU budget, which fixes 1.0).
 
@@ -375,6 +377,7 @@ class Family:
         fixed = {**{key: value for key, value in (record.get("hyperparameters") or {}).items()
                     if key in by_budget and value != by_budget[key]}, **(training.get("fixed_by_trainer") or {})}
         return " ".join([self.wording.retrain.format(name=name), *([f"--budget {budget}"] if budget != "auto" else []),
+                         *budget_options(training.get("budget_overrides") or {}),
                          *(f"--hp {key}={value}" for key, value in fixed.items())])
 
     def example_model(self, architecture, hyperparameters):
