@@ -13,7 +13,7 @@ import numpy as np
 import zoo
 from zoo.data import first_examples
 from zoo.families import FAMILIES, get_family
-from zoo.registry import get_entry, list_models
+from zoo.registry import get_entry, list_models, load_registry
 
 SETS = 2  # sets per entry: enough to see a backend's difference, cheap enough for all entries
 
@@ -26,6 +26,19 @@ def comparable_entries():
         if family_name in FAMILIES and not get_family(family_name).missing_data:
             names.append(name)
     return names
+
+
+def one_per_kind(names, entries=None):
+    """The first of `names` for each kind: (family class, architecture) in `entries` (the active registry by
+    default). Entries of one kind differ in their data and weights only, so one of them exercises the kind's model
+    code: that it fine-tunes as loaded, that the harness still measures what its cards record, that another backend
+    predicts what TensorFlow predicts."""
+    entries = entries or load_registry()
+    kinds = {}
+    for name in names:
+        family = FAMILIES.get(entries[name].family)
+        kinds.setdefault((type(family).__name__, entries[name].architecture), name)
+    return sorted(kinds.values())
 
 
 def entry_inputs(names):

@@ -1,9 +1,11 @@
-"""The layer and model suites (symmetry, serialization, fit) run unchanged under every supported backend, and every
-pretrained entry predicts there what it predicts under TensorFlow.
+"""The layer and model suites (symmetry, serialization, fit) run unchanged under every supported backend, and a
+pretrained entry of each kind (every one with `--run_large`) predicts there what it predicts under TensorFlow.
 
 Keras picks its backend once per process, so the other backends run in a subprocess. The suites deselect the tests
 of the families' 64 px image models (`full_size_images`, run under TensorFlow): those models stack the layers that
-the 8 px instances beside them exercise on every backend, at many times their cost.
+the 8 px instances beside them exercise on every backend, at many times their cost. Without `--run_large` they also
+deselect the models whose layer stack another model of the suite runs (`repeated_stack`). Their property tests draw 3
+examples, not 8 (`tests/conftest.py`).
 """
 
 import os
@@ -16,7 +18,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.entry_predictions import comparable_entries, entry_predictions
+from tests.entry_predictions import comparable_entries, entry_predictions, one_per_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 ONLY_FROM_TENSORFLOW = pytest.mark.skipif(keras.config.backend() != "tensorflow",
@@ -26,10 +28,12 @@ ONLY_FROM_TENSORFLOW = pytest.mark.skipif(keras.config.backend() != "tensorflow"
 @ONLY_FROM_TENSORFLOW
 @pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.slow(minutes=13)),  # 791 s alone on 2 cores
                                      pytest.param("torch", marks=pytest.mark.slow(minutes=2))])
-def test_layer_and_model_suites_pass_under(backend):
+def test_layer_and_model_suites_pass_under(backend, request):
     env = {**os.environ, "KERAS_BACKEND": backend}
+    deselected = "full_size_images" if request.config.getoption("--run_large") else (
+        "full_size_images or repeated_stack")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not full_size_images", "tests/layers",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", f"not ({deselected})", "tests/layers",
          "tests/models"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-2000:]
@@ -39,15 +43,26 @@ def test_layer_and_model_suites_pass_under(backend):
 
 @pytest.fixture(scope="module")
 def tensorflow_predictions():
-    names = comparable_entries()
-    return names, entry_predictions(names)
+    """`{entries: (names, predictions)}`: TensorFlow's predictions, made once per set of entries."""
+    cache = {}
+
+    def predictions(entries):
+        if entries not in cache:
+            names = comparable_entries() if entries == "all" else one_per_kind(comparable_entries())
+            cache[entries] = names, entry_predictions(names)
+        return cache[entries]
+
+    return predictions
 
 
 @ONLY_FROM_TENSORFLOW
-@pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.slow(minutes=4)),
+@pytest.mark.parametrize("entries", ["one_per_kind", pytest.param("all", marks=pytest.mark.large)])
+@pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.slow(minutes=3)),
                                      pytest.param("torch", marks=pytest.mark.slow(minutes=1))])
-def test_every_pretrained_entry_predicts_alike_under(backend, tensorflow_predictions, tmp_path):
-    names, expected = tensorflow_predictions
+def test_pretrained_entries_predict_alike_under(backend, entries, tensorflow_predictions, tmp_path):
+    """One entry of each kind by default (entries of a kind share their model code: 67 of the 130 shipped), every
+    pretrained entry with `--run_large`."""
+    names, expected = tensorflow_predictions(entries)
     path = tmp_path / "predictions.npz"
     result = subprocess.run([sys.executable, "-m", "tests.entry_predictions", str(path), *names], cwd=ROOT,
                             env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True,

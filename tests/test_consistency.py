@@ -11,6 +11,7 @@ import zoo
 from evaluation.cards import MODEL_CARDS_DIR, RESULTS_DIR, read_withheld
 from evaluation.harness import evaluate_baseline, evaluate_model
 from evaluation.leaderboard import SHIPPED, WITHHELD, leaderboard, read_runs
+from tests.entry_predictions import one_per_kind
 from zoo.entry import folder_hashes, read_info
 from zoo.families import FAMILIES, get_family
 from zoo.metrics import at_set_size
@@ -34,6 +35,7 @@ def _skip_unless_measured_on_this_data(family, name):
 
 PRETRAINED = sorted(name for name, entry in ENTRIES.items() if entry.pretrained)
 WITHHELD_ENTRIES = sorted(name for name, entry in ENTRIES.items() if entry.withheld)
+KINDS = one_per_kind(PRETRAINED, ENTRIES)
 
 
 @pytest.fixture(autouse=True)
@@ -60,27 +62,31 @@ def test_card_in_model_cards_is_the_entry_card(name):
     assert f'zoo.load("{name}")' in card
 
 
-def _one_per_model_kind(names):
-    """The first of `names` for each (family class, architecture): entries that share both differ in their data
-    and weights only, so one of them shows that the kind fine-tunes as loaded (a `fit` traces for seconds) and that
-    the harness still measures what its kind's cards record."""
-    kinds = {}
+def _then_large(names, kept):
+    """`names` as `pytest.param`s, those not in `kept` marked `large` (run with `--run_large`)."""
+    return [pytest.param(name, marks=[] if name in kept else [pytest.mark.large]) for name in names]
+
+
+def _one_per_way_of_training(names):
+    """The first of `names` for each way its model trains: the family class (loss and metrics), the model class
+    (`train_step`, `compute_loss`) and, for an architecture that regularises another (SIRE, SUB, π-SGD), the
+    architecture. The layers of each architecture train in tests/models/test_training.py."""
+    ways = {}
     for name in names:
-        family = FAMILIES.get(ENTRIES[name].family)
-        kinds.setdefault((type(family).__name__, ENTRIES[name].architecture), name)
-    return sorted(kinds.values())
+        entry = ENTRIES[name]
+        family = FAMILIES.get(entry.family)
+        if family is None:  # skipped: the family is not available
+            continue
+        model_class = json.loads((entry.embedded_dir / "config.json").read_text())["class_name"]
+        regularised = entry.architecture if family.architectures[entry.architecture].regularises else None
+        ways.setdefault((type(family).__name__, model_class, regularised), name)
+    return set(ways.values())
 
 
-def _one_per_kind_then_large(names):
-    """`names` as `pytest.param`s, all but one entry of each kind marked `large` (run with `--run_large`). The one
-    measures the kind's model code; the weights' hashes pin the others, and the leaderboard test re-measures each
-    family's baselines, so its test data. The other 63 entries took at least 880 s on one core (a
-    quarter-width DSS(Aittala) quality model alone predicts its test sets for 41 s)."""
-    first = set(_one_per_model_kind(names))
-    return [pytest.param(name, marks=[] if name in first else [pytest.mark.large]) for name in names]
-
-
-@pytest.mark.parametrize("name", _one_per_kind_then_large(PRETRAINED))
+# One entry of each kind measures the kind's model code; the weights' hashes pin the others, and the leaderboard test
+# re-measures each family's baselines, so its test data. The other 63 entries took at least 880 s on one core (a
+# quarter-width DSS(Aittala) quality model alone predicts its test sets for 41 s).
+@pytest.mark.parametrize("name", _then_large(PRETRAINED, KINDS))
 def test_recorded_metrics_are_what_the_harness_measures_and_the_entry_has_its_symmetry(name):
     if ENTRIES[name].family not in FAMILIES:
         pytest.skip("family not available")
@@ -106,7 +112,8 @@ def test_recorded_metrics_are_what_the_harness_measures_and_the_entry_has_its_sy
     assert report["passed"], report
 
 
-@pytest.mark.parametrize("name", _one_per_model_kind(PRETRAINED))
+# A fit traces and compiles for seconds: 37 of the 67 kinds (one per way of training) took 121 s of their 260 s here.
+@pytest.mark.parametrize("name", _then_large(KINDS, _one_per_way_of_training(KINDS)))
 def test_an_entry_of_each_kind_fine_tunes_as_loaded(name):
     if ENTRIES[name].family not in FAMILIES:
         pytest.skip("family not available")

@@ -1,6 +1,7 @@
 """`zoo.load`: resolution order, hash verification, head swapping, and every failure mode."""
 
 import shutil
+import time
 
 import huggingface_hub.constants
 import numpy as np
@@ -98,6 +99,7 @@ def test_no_network_with_nothing_cached_says_so(tiny_zoo, tmp_path, monkeypatch)
     shutil.rmtree(tiny_zoo["folder"])
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the Hub client's 5 retries wait 23 s in all
     with pytest.raises(zoo.HubUnavailableError, match="Could not download"):
         zoo.load("tiny_dss_signals", cache_dir=tmp_path / "empty")
 

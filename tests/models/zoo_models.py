@@ -136,11 +136,21 @@ ALL_MODELS = {
 # `merging`, `unet_*`), at many times the cost; the other backends' run (tests/test_backends.py) deselects them.
 FULL_SIZE_IMAGE_MODELS = sorted(name for name in ALL_MODELS
                                 if name.startswith(("ucf101_", "quality_", "colour_matching_", "burst_deblurring_")))
+# Models whose layer stack another model above already runs, at another size, aggregation or head: DSS(max, Aittala,
+# Sridhar) as `selection_*` run them on 8 px images, a Siamese stack as `signals_siamese_ds`, a U-Net merging its
+# burst as `unet_burst_residual`, an LSTM as `sire_lstm`, a sum-aggregated DSS as `signals_dss_sum`. The other
+# backends' run (tests/test_backends.py) leaves them to `--run_large`: 88 s of its 407 s under JAX here.
+REPEATED_STACKS = {"signals_dss_max", "signals_dss_aittala", "signals_dss_sridhar", "signals_siamese", "selection_sum",
+                   "unet_siamese", "unet_burst_merge", "digit_sum_text_lstm"}
 ORDER_DEPENDENT = sorted(name for name in ALL_MODELS if name in ("signals_mlp", "anomaly_mnist_mlp", "image_cnn")
                          or name.endswith(("_lstm", "_gru", "_rnn")))
 
 
 def model_params(names):
-    """`names` sorted, as `pytest.param`s, those in `FULL_SIZE_IMAGE_MODELS` marked `full_size_images`."""
-    return [pytest.param(name, marks=[pytest.mark.full_size_images] if name in FULL_SIZE_IMAGE_MODELS else [])
-            for name in sorted(names)]
+    """`names` sorted, as `pytest.param`s, those in `FULL_SIZE_IMAGE_MODELS` marked `full_size_images`, those in
+    `REPEATED_STACKS` marked `repeated_stack`."""
+    def marks(name):
+        return ([pytest.mark.full_size_images] if name in FULL_SIZE_IMAGE_MODELS else []) + (
+            [pytest.mark.repeated_stack] if name in REPEATED_STACKS else [])
+
+    return [pytest.param(name, marks=marks(name)) for name in sorted(names)]
