@@ -8,6 +8,7 @@ deselect the models whose layer stack another model of the suite runs (`repeated
 examples, not 8 (`tests/conftest.py`).
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -41,27 +42,20 @@ def test_layer_and_model_suites_pass_under(backend, request):
     assert re.search(r"\d+ passed", summary) and "failed" not in summary and "skipped" not in summary, summary
 
 
-@pytest.fixture(scope="module")
-def tensorflow_predictions():
-    """`{entries: (names, predictions)}`: TensorFlow's predictions, made once per set of entries."""
-    cache = {}
-
-    def predictions(entries):
-        if entries not in cache:
-            names = comparable_entries() if entries == "all" else one_per_kind(comparable_entries())
-            cache[entries] = names, entry_predictions(names)
-        return cache[entries]
-
-    return predictions
+@functools.cache
+def tensorflow_predictions(entries):
+    """`(names, predictions)` under TensorFlow for `"all"` comparable entries or `"one_per_kind"`, made once each."""
+    names = comparable_entries() if entries == "all" else one_per_kind(comparable_entries())
+    return names, entry_predictions(names)
 
 
 @ONLY_FROM_TENSORFLOW
 @pytest.mark.parametrize("entries", ["one_per_kind", pytest.param("all", marks=pytest.mark.large)])
 @pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.slow(minutes=3)),
                                      pytest.param("torch", marks=pytest.mark.slow(minutes=1))])
-def test_pretrained_entries_predict_alike_under(backend, entries, tensorflow_predictions, tmp_path):
-    """One entry of each kind by default (entries of a kind share their model code: 67 of the 130 shipped), every
-    pretrained entry with `--run_large`."""
+def test_pretrained_entries_predict_alike_under(backend, entries, tmp_path):
+    """One entry of each kind by default (entries of a kind share their model code: 66 of the 129 whose test data is
+    here), every pretrained entry with `--run_large`."""
     names, expected = tensorflow_predictions(entries)
     path = tmp_path / "predictions.npz"
     result = subprocess.run([sys.executable, "-m", "tests.entry_predictions", str(path), *names], cwd=ROOT,
