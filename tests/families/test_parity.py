@@ -38,3 +38,23 @@ def test_every_architecture_reads_padded_bit_sequences_of_any_length(architectur
     assert np.asarray(model.predict(x, verbose=0)).shape == (500, 1)
     with pytest.raises(ValueError):
         model.predict(np.array([[0, 1, 2]]), verbose=0)  # not a bit
+
+
+def test_read_contraction_is_the_factor_by_which_one_read_brings_two_states_together(rng):
+    """A linear RNN with recurrent matrix r·I scales every distance by r; the analytic RNN sends every state of one
+    parity to the same state, so its reads contract fully."""
+    from zoo.families.sire.read_contraction import read_contraction, states_midway
+    from zoo.models import RecurrentModel
+
+    states = rng.normal(size=(20, 3)).astype("float32")
+    for factor in (1.0, 0.5):
+        linear = RecurrentModel(cell="rnn", units=3, activation=None)
+        linear.build((None, None))
+        linear.cell.recurrent_kernel.assign(factor * np.eye(3, dtype="float32"))
+        assert read_contraction(linear, [states], rng.integers(0, 2, 20), np.array([1.0])) == pytest.approx(
+            factor, abs=1e-5)
+    exact = FAMILY.build("exact_rnn")
+    bits = rng.integers(0, 2, size=(200, 30))
+    midway, parities = states_midway(exact, bits, rng)
+    np.testing.assert_allclose(midway[0] @ np.array([1.0, -1.0, -1.0]), parities, atol=1e-5)  # W1·h is the parity
+    assert {read_contraction(exact, midway, parities, np.array([bit])) for bit in (0.0, 1.0)} == {0.0}

@@ -92,6 +92,19 @@ def test_half_range_sire_swaps_adjacent_reads_and_entries_recorded_without_pairs
     assert "sire_pairs" not in get_family("sum").architectures["sire_gru"].defaults  # the paper's batch pairs
 
 
+def test_half_range_within_halves_swaps_adjacent_reads_inside_each_half_only(rng):
+    """A sequence constant on each half is unchanged by every swap inside a half: SIRE within halves gives it no
+    penalty, while every adjacent swap includes the one across the halves."""
+    family = get_family("half_range_15")
+    model = family.build("sire_gru", sire_weight=1.0, sire_pairs="within_halves")
+    assert (model.sire_pairs, model.sire_blocks) == ("adjacent", (7, 8))
+    x = np.repeat(np.where(np.arange(15) < 7, 3, 90)[None], 8, axis=0)
+    assert float(model.sire_penalty(x)) == 0.0
+    assert float(family.build("sire_gru", sire_weight=1.0, sire_pairs="adjacent").sire_penalty(x)) > 1e-6
+    with pytest.raises(ValueError, match="Unknown SIRE pairs"):
+        family.build("sire_gru", sire_weight=1.0, sire_pairs="halves")
+
+
 @pytest.mark.parametrize("family_name", ["half_range_10", "range", "variance"])
 def test_relu_tasks_give_their_rnns_a_relu_cell_and_entries_recorded_without_activation_keep_tanh(family_name):
     family = get_family(family_name)

@@ -76,6 +76,27 @@ def test_adjacent_sire_ignores_sets_too_short_to_swap_and_padding(rng):
         float(model.sire_penalty(x[1:2, :2])), abs=1e-6)
 
 
+def test_sire_blocks_keep_the_adjacent_swaps_inside_each_block(rng):
+    """In `a a b b` (then padding) only the swap of the middle two reads changes anything: blocks `(2,)` never
+    draw it, so the penalty is zero, while every adjacent swap (no blocks) draws it and is positive."""
+    a, b = rng.choice(10, size=2, replace=False)
+    x = np.tile(np.array([[a, a, b, b, 0]]), (8, 1))
+    mask = np.tile(np.array([[1, 1, 1, 1, 0]], "float32"), (8, 1))
+    everywhere, blocked = (_model("gru", sire_weight=1.0, sire_pairs="adjacent", sire_blocks=blocks)
+                           for blocks in ((), (2,)))
+    assert float(everywhere.sire_penalty({"elements": x, "mask": mask})) > 1e-6
+    assert float(blocked.sire_penalty({"elements": x, "mask": mask})) == 0.0
+    ragged = _model("gru", sire_weight=1.0, sire_pairs="adjacent", sire_blocks=(3, 1))  # a a b | b
+    assert float(ragged.sire_penalty({"elements": x, "mask": mask})) > 1e-6
+
+
+def test_sire_blocks_need_adjacent_pairs():
+    with pytest.raises(ValueError, match="sire_blocks"):
+        _model("gru", sire_weight=1.0, sire_blocks=(2, 2))
+    with pytest.raises(ValueError, match="sire_blocks"):
+        _model("gru", sire_weight=1.0, sire_pairs="adjacent", sire_blocks=(2, 0))
+
+
 def test_sire_draws_its_pairs_uniformly_among_the_real_elements_of_the_batch(rng):
     from zoo.models.recurrent import _draw_elements
 
@@ -183,7 +204,7 @@ def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance
 
 def test_config_and_keras_file_round_trip(rng, tmp_path):
     model = _model("lstm", sire_weight=0.1, sire_pairs="adjacent", sire_samples=3, sub_weight=0.01, sub_length=3,
-                   activation="relu", head_units=(5,), sire_scale="relative")
+                   activation="relu", head_units=(5,), sire_scale="relative", sire_blocks=(2, 3))
     x = _tokens(rng)
     expected = to_numpy(model(x))
     path = tmp_path / "rnn.keras"
@@ -193,7 +214,7 @@ def test_config_and_keras_file_round_trip(rng, tmp_path):
     assert (restored.cell_kind, restored.sire_weight, restored.activation) == ("lstm", 0.1, "relu")
     assert (restored.sire_pairs, restored.sire_samples, restored.sub_weight, restored.sub_length) == (
         "adjacent", 3, 0.01, 3)
-    assert restored.sire_scale == "relative"
+    assert (restored.sire_scale, restored.sire_blocks) == ("relative", (2, 3))
     assert_close(to_numpy(restored(x)), expected, atol=1e-6)
 
 

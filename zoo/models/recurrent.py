@@ -54,6 +54,23 @@ def _draw_elements(features, mask, count, seed):
     return ops.take(flat, ops.take(real_first, ops.minimum(draws, ops.cast(total, "int32") - 1)), axis=0)
 
 
+def _adjacent_swaps(mask, blocks):
+    """`(batch, n)` 1 where a swap of the elements at positions i and i + 1 may be drawn: both real, and inside one
+    of the consecutive `blocks` of positions (their lengths, repeated along the sequence; `()`: one block).
+
+    >>> ops.convert_to_numpy(_adjacent_swaps(np.ones((1, 6), "float32"), (2, 1)))
+    array([[1., 0., 0., 1., 0., 0.]], dtype=float32)
+    """
+    n = ops.shape(mask)[1]
+    real = ops.concatenate([mask[:, 1:], ops.zeros_like(mask[:, :1])], axis=1)  # i + 1 is real (real come first)
+    if not blocks:
+        return real
+    starts = np.cumsum((0,) + tuple(blocks))[:-1]  # where each block begins within one period
+    following = (ops.arange(n) + 1) % int(sum(blocks))
+    inside = ops.all(ops.not_equal(following[:, None], ops.convert_to_tensor(starts, following.dtype)[None]), axis=1)
+    return real * ops.cast(inside, mask.dtype)[None]
+
+
 def _weighted_mean(values, weights=None):
     """The mean of `values` `(batch,)`; with `weights` `(batch,)`, the weighted mean."""
     if weights is None:
@@ -97,6 +114,9 @@ class RecurrentModel(SetInputModel):
         sire_pairs: which two elements x1, x2 SIRE swaps after a state s: `"batch"` (the paper's: two drawn among
             the batch's real elements, towards invariance to every reordering) or `"adjacent"` (the two that follow
             s in its own sequence: swaps of neighbouring reads, towards invariance to local reorderings).
+        sire_blocks: with adjacent pairs, the lengths of the consecutive blocks of positions inside which the target
+            is invariant, repeated along the sequence (e.g. `(10, 10)`, the two halves of a sequence of 20, or `(4,)`,
+            windows of 4): swaps across a block boundary are not drawn. `()`: every adjacent swap.
         sire_scale: `"absolute"` (the paper's squared distance) or `"relative"`: the squared distance over the mean
             squared norm of the two states, so that the penalty cannot fall by shrinking the states (a ReLU cell
             shrinks them and scales its read-out up to match, and the output's order sensitivity rises).
@@ -119,13 +139,16 @@ class RecurrentModel(SetInputModel):
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
                  dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch",
-                 sire_scale="absolute", sire_samples=SIRE_SAMPLES, sub_weight=0.0, sub_length=4, permutations=0,
-                 seed=None, **kwargs):
+                 sire_blocks=(), sire_scale="absolute", sire_samples=SIRE_SAMPLES, sub_weight=0.0, sub_length=4,
+                 permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
         if sire_pairs not in SIRE_PAIRS:
             raise ValueError(f"Unknown SIRE pairs {sire_pairs!r}; expected one of {SIRE_PAIRS}.")
+        if sire_blocks and (sire_pairs != "adjacent" or min(sire_blocks) < 1):
+            raise ValueError(f"sire_blocks={tuple(sire_blocks)!r} needs sire_pairs='adjacent' and blocks of at least "
+                             "one position.")
         if sire_scale not in SIRE_SCALES:
             raise ValueError(f"Unknown SIRE scale {sire_scale!r}; expected one of {SIRE_SCALES}.")
         self.encoder = [_deserialize(layer) for layer in encoder]
@@ -133,6 +156,7 @@ class RecurrentModel(SetInputModel):
         self.head_units, self.head_activation = tuple(int(u) for u in head_units), head_activation
         self.output_units, self.output_scale = int(output_units), float(output_scale)
         self.sire_weight, self.sire_pairs, self.seed = float(sire_weight), sire_pairs, seed
+        self.sire_blocks = tuple(int(b) for b in sire_blocks)
         self.sire_scale, self.sire_samples = sire_scale, int(sire_samples)
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
@@ -268,10 +292,14 @@ class RecurrentModel(SetInputModel):
         batch, n = ops.shape(features)[0], ops.shape(features)[1]
         lengths = ops.sum(mask, axis=1)  # real elements come first: padding is last
         draws = keras.random.uniform((batch, self.sire_samples), seed=self.seed_generator)
-        if self.sire_pairs == "adjacent":  # the state before two consecutive real reads, 0 … length − 2
-            index = ops.cast(ops.floor(draws * ops.maximum(lengths - 1.0, 1.0)[:, None]), "int32")
+        if self.sire_pairs == "adjacent":  # the state before two consecutive real reads, k-th of the allowed swaps
+            allowed = ops.cumsum(_adjacent_swaps(mask, self.sire_blocks), axis=1)  # allowed swaps up to i
+            count = allowed[:, -1]
+            k = ops.floor(draws * ops.maximum(count, 1.0)[:, None])
+            index = ops.sum(ops.cast(allowed[:, None, :] <= k[:, :, None], "int32"), axis=2)
+            index = ops.where(count[:, None] >= 1.0, index, 0)
             x1, x2 = (_at(features, i) for i in (index, ops.minimum(index + 1, n - 1)))
-            weights = ops.reshape(ops.repeat(ops.cast(lengths >= 2.0, features.dtype)[:, None],
+            weights = ops.reshape(ops.repeat(ops.cast(count >= 1.0, features.dtype)[:, None],
                                              self.sire_samples, axis=1), (-1,))
         else:  # a state after any real prefix, 0 … length elements; two elements drawn from the whole batch
             index = ops.cast(ops.floor(draws * (lengths + 1.0)[:, None]), "int32")
@@ -320,6 +348,7 @@ class RecurrentModel(SetInputModel):
             "output_scale": self.output_scale,
             "sire_weight": self.sire_weight,
             "sire_pairs": self.sire_pairs,
+            "sire_blocks": self.sire_blocks,
             "sire_scale": self.sire_scale,
             "sire_samples": self.sire_samples,
             "sub_weight": self.sub_weight,

@@ -36,6 +36,8 @@ RNN_ACTIVATION = "relu"
 # λ searched: Table 2's 0.01 on the model itself, 0.01 × the output scale² (the scaling of the arithmetic tasks' λ,
 # `scaled_weights`) and their geometric mean.
 SEARCHED_SIRE_WEIGHTS = (TABLE_SIRE_WEIGHT, 1.0, 100.0)
+# The pairs SIRE swaps: drawn from the batch, adjacent reads, or adjacent reads inside one half.
+HALF_RANGE_PAIRS = ("batch", "adjacent", "within_halves")
 
 
 def _architectures():
@@ -123,11 +125,18 @@ class HalfRangeFamily(GeneratedSplits, Family):
 
     def build(self, architecture, sire_weight=0.0, permutations=0, sire_pairs="batch", activation="tanh", **unused):
         """A model of `architecture`; `sire_pairs` is recorded by the entries trained with adjacent pairs (those
-        recorded without it swap pairs drawn from the batch), `activation` by those whose cell is not tanh."""
+        recorded without it swap pairs drawn from the batch): `"adjacent"`, every adjacent swap, or
+        `"within_halves"`, the adjacent swaps inside each half only (`RecurrentModel`'s `sire_blocks`: the two
+        halves); `activation` by those whose cell is not tanh."""
         self.check_architecture(architecture)
+        if sire_pairs not in HALF_RANGE_PAIRS:
+            raise ValueError(f"Unknown SIRE pairs {sire_pairs!r} for the half-range; expected one of "
+                             f"{HALF_RANGE_PAIRS}.")
+        blocks = (self.length // 2, self.length - self.length // 2) if sire_pairs == "within_halves" else ()
         encoders = integer_encoders(1 / HIGH, 1 / HIGH, WIDTHS.deepsets_width)
         return build_sequence_model(architecture, WIDTHS, *encoders, (0, HIGH), sire_weight, permutations,
-                                    sire_pairs=sire_pairs, activation=activation)
+                                    sire_pairs="adjacent" if blocks else sire_pairs, sire_blocks=blocks,
+                                    activation=activation)
 
     def draw(self, count, rng, split, length=None):
         return half_range_sets(count, rng, self.length)
