@@ -288,7 +288,7 @@ def plot_entries(table, path):
     import numpy as np
 
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(max(7.0, 1.2 * len(table)), 4))  # room for every bar's label
+    figure, axis = plt.subplots(figsize=(max(7.0, 1.5 * len(table)), 4))  # room for every bar's label
     positions = np.arange(len(table))
     bars = axis.bar(positions - 0.2, table["mean"], 0.4, yerr=table["std"], capsize=3, label="zoo (harness)")
     for bar, withheld in zip(bars, _withheld(table)):
