@@ -290,7 +290,6 @@ class RecurrentModel(SetInputModel):
 
     def _sire(self, features, mask, states):
         batch, n = ops.shape(features)[0], ops.shape(features)[1]
-        lengths = ops.sum(mask, axis=1)  # real elements come first: padding is last
         draws = keras.random.uniform((batch, self.sire_samples), seed=self.seed_generator)
         if self.sire_pairs == "adjacent":  # the state before two consecutive real reads, k-th of the allowed swaps
             allowed = ops.cumsum(_adjacent_swaps(mask, self.sire_blocks), axis=1)  # allowed swaps up to i
@@ -302,6 +301,7 @@ class RecurrentModel(SetInputModel):
             weights = ops.reshape(ops.repeat(ops.cast(count >= 1.0, features.dtype)[:, None],
                                              self.sire_samples, axis=1), (-1,))
         else:  # a state after any real prefix, 0 … length elements; two elements drawn from the whole batch
+            lengths = ops.sum(mask, axis=1)  # real elements come first: padding is last
             index = ops.cast(ops.floor(draws * (lengths + 1.0)[:, None]), "int32")
             x1, x2 = (_draw_elements(features, mask, batch * self.sire_samples, self.seed_generator)
                       for _ in range(2))

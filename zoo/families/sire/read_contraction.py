@@ -79,7 +79,7 @@ def measure(seed=1, length=100, results=None):
 
     family = get_family("parity")
     x, _ = family.load_split("test", seed=seed, set_size=length)
-    elements = np.asarray(x["elements"] if isinstance(x, dict) else x)
+    elements = np.asarray(x["elements"])
     board = pd.read_csv(results or RESULTS_DIR / "parity.csv")
     board = board[board.metric == "accuracy"].set_index(["model", "set_size"])["order_sensitivity"]
     rows = []
