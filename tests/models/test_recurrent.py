@@ -97,6 +97,47 @@ def test_sire_blocks_need_adjacent_pairs():
         _model("gru", sire_weight=1.0, sire_pairs="adjacent", sire_blocks=(2, 0))
 
 
+def _saturating_rnn(**kwargs):
+    """A tanh RNN h' = tanh(2h ± 0.5) on tokens 3 (+) and 7 (−) from h = 0: near 0 the order of two reads shows
+    (tanh(2·tanh(0.5) − 0.5) against its negative), and after many reads the state saturates and hides it."""
+    model = _model("rnn", sire_weight=1.0, sire_samples=64, **kwargs)
+    model(np.array([[3], [7]]))
+    embeddings = np.zeros((10, 8), "float32")
+    embeddings[3, :6], embeddings[7, :6] = 0.5, -0.5
+    model.encoder[0].embeddings.assign(embeddings)
+    model.cell.kernel.assign(np.eye(8, 6, dtype="float32"))
+    model.cell.recurrent_kernel.assign(2 * np.eye(6, dtype="float32"))
+    model.cell.bias.assign(np.zeros(6, "float32"))
+    model.initial_states[0].assign(np.zeros(6, "float32"))
+    return model
+
+
+def test_sire_state_length_takes_states_after_up_to_that_many_reads_of_the_batch_elements(rng):
+    """On a batch of two one-element sets the paper's states are those after 0 or 1 reads; with
+    `sire_state_length=30` the penalty estimates the expectation over states after 0–30 random reads of the two
+    elements, which a direct Monte Carlo estimate with the model's own step gives."""
+    x, length = np.array([[3], [7]]), 30
+    deep, shallow = _saturating_rnn(sire_state_length=length), _saturating_rnn()
+    estimate = np.mean([float(deep.sire_penalty(x)) for _ in range(40)])
+    codes = to_numpy(deep.encode(np.array([[3, 7]])))[0]
+    draws = 8000
+    reads, picks = rng.integers(0, length + 1, draws), rng.integers(0, 2, (draws, length + 2))
+    states = [np.zeros((draws, 6), "float32")]
+    for t in range(length):
+        states = [np.where((t < reads)[:, None], to_numpy(new), old)
+                  for new, old in zip(deep.step(states, codes[picks[:, t]]), states)]
+    x1, x2 = codes[picks[:, length]], codes[picks[:, length + 1]]
+    one, two = (to_numpy(deep.step(deep.step(states, a), b)[0]) for a, b in ((x1, x2), (x2, x1)))
+    expected = np.mean(np.sum((one - two) ** 2, axis=-1))
+    assert abs(estimate - expected) < 0.25 * expected
+    assert estimate < 0.2 * np.mean([float(shallow.sire_penalty(x)) for _ in range(10)])
+
+
+def test_sire_state_length_needs_batch_pairs():
+    with pytest.raises(ValueError, match="sire_state_length"):
+        _model("gru", sire_weight=1.0, sire_pairs="adjacent", sire_state_length=10)
+
+
 def test_sire_draws_its_pairs_uniformly_among_the_real_elements_of_the_batch(rng):
     from zoo.models.recurrent import _draw_elements
 
@@ -205,6 +246,8 @@ def test_fit_with_a_large_sire_or_sub_lambda_drives_the_model_towards_invariance
 def test_config_and_keras_file_round_trip(rng, tmp_path):
     model = _model("lstm", sire_weight=0.1, sire_pairs="adjacent", sire_samples=3, sub_weight=0.01, sub_length=3,
                    activation="relu", head_units=(5,), sire_scale="relative", sire_blocks=(2, 3))
+    deep = RecurrentModel.from_config(_model("gru", sire_weight=0.1, sire_state_length=7).get_config())
+    assert deep.sire_state_length == 7
     x = _tokens(rng)
     expected = to_numpy(model(x))
     path = tmp_path / "rnn.keras"

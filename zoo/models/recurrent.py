@@ -122,6 +122,9 @@ class RecurrentModel(SetInputModel):
             shrinks them and scales its read-out up to match, and the output's order sensitivity rises).
         sire_samples: how many states s of each sequence (each with its own pair x1, x2) the SIRE expectation is
             averaged over at every training step: more samples estimate the same expectation with less noise.
+        sire_state_length: 0 takes the states s after prefixes of the training sequences (the paper's); L > 0 after
+            0 to L reads of elements drawn from the batch's real elements, so that the penalty also reaches states
+            beyond the training lengths (batch pairs only).
         sub_weight, sub_length: λ of the SUB regulariser (Appendix C; `sub_penalty`) and the length of its windows.
         permutations: k > 0 makes it π-SGD (Janossy pooling): every training step reads each set in a fresh random
             order, and a prediction is the mean over k pseudo-random orders of the set's positions (the paper's
@@ -139,7 +142,8 @@ class RecurrentModel(SetInputModel):
 
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
                  dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch",
-                 sire_blocks=(), sire_scale="absolute", sire_samples=SIRE_SAMPLES, sub_weight=0.0, sub_length=4,
+                 sire_blocks=(), sire_scale="absolute", sire_samples=SIRE_SAMPLES, sire_state_length=0, sub_weight=0.0,
+                 sub_length=4,
                  permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
@@ -158,6 +162,10 @@ class RecurrentModel(SetInputModel):
         self.sire_weight, self.sire_pairs, self.seed = float(sire_weight), sire_pairs, seed
         self.sire_blocks = tuple(int(b) for b in sire_blocks)
         self.sire_scale, self.sire_samples = sire_scale, int(sire_samples)
+        if sire_state_length and sire_pairs != "batch":
+            raise ValueError(f"sire_state_length={sire_state_length!r} needs sire_pairs='batch': adjacent pairs are "
+                             "those of the training sequences.")
+        self.sire_state_length = int(sire_state_length)
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
         self.cell = CELLS[cell](self.units, activation=activation, name="cell")
@@ -289,7 +297,14 @@ class RecurrentModel(SetInputModel):
         return self._sub(features, mask, self._recur(features, mask))
 
     def _sire(self, features, mask, states):
-        batch, n = ops.shape(features)[0], ops.shape(features)[1]
+        batch = ops.shape(features)[0]
+        if self.sire_state_length:  # states s after random sequences of the batch's elements, up to the length
+            length = self.sire_state_length
+            features = ops.reshape(_draw_elements(features, mask, batch * length, self.seed_generator),
+                                   (batch, length, features.shape[-1]))
+            mask = ops.ones((batch, length), features.dtype)
+            states = self._recur(features, mask)
+        n = ops.shape(features)[1]
         draws = keras.random.uniform((batch, self.sire_samples), seed=self.seed_generator)
         if self.sire_pairs == "adjacent":  # the state before two consecutive real reads, k-th of the allowed swaps
             allowed = ops.cumsum(_adjacent_swaps(mask, self.sire_blocks), axis=1)  # allowed swaps up to i
@@ -324,7 +339,8 @@ class RecurrentModel(SetInputModel):
         loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
         if training and (self.sire_weight or self.sub_weight):
             features, mask = self._features(x, None)
-            states = self._recur(features, mask)  # one pass serves both regularisers
+            # one pass serves both regularisers (SIRE's states beyond the training lengths need their own)
+            states = self._recur(features, mask) if self.sub_weight or not self.sire_state_length else None
             if self.sire_weight:
                 loss = loss + self.sire_weight * self._sire(features, mask, states)
             if self.sub_weight:
@@ -351,6 +367,7 @@ class RecurrentModel(SetInputModel):
             "sire_blocks": self.sire_blocks,
             "sire_scale": self.sire_scale,
             "sire_samples": self.sire_samples,
+            "sire_state_length": self.sire_state_length,
             "sub_weight": self.sub_weight,
             "sub_length": self.sub_length,
             "permutations": self.permutations,

@@ -131,7 +131,7 @@ class SequenceWidths:
 
 def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encoder=None, input_range=None,
                          sire_weight=0.0, permutations=0, sub_weight=0.0, sire_pairs="batch", sire_blocks=(),
-                         sire_scale="absolute", activation="tanh", name=None):
+                         sire_scale="absolute", sire_state_length=0, activation="tanh", name=None):
     """A built model of one of `sequence_architectures`.
 
     Args:
@@ -144,6 +144,7 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
         sire_pairs: the pairs SIRE swaps (`RecurrentModel`'s `"batch"` or `"adjacent"`).
         sire_blocks: with adjacent pairs, the blocks of positions SIRE's swaps stay inside (`RecurrentModel`'s).
         sire_scale: `RecurrentModel`'s `"absolute"` (the paper's) or `"relative"` SIRE distance.
+        sire_state_length: `RecurrentModel`'s: 0 (the paper's) or the longest random sequence SIRE's states follow.
         activation: the recurrent cell's activation (`"tanh"`, or `"relu"` for a plain RNN that computes maxima).
     """
     name = name or architecture
@@ -156,7 +157,7 @@ def build_sequence_model(architecture, widths, recurrent_encoder, deepsets_encod
         model = RecurrentModel(recurrent_encoder(), cell=cell, units=widths.units, activation=activation,
                                head_units=widths.head_units,
                                output_scale=widths.output_scale, sire_weight=sire_weight, sire_pairs=sire_pairs,
-                               sire_blocks=sire_blocks, sire_scale=sire_scale,
+                               sire_blocks=sire_blocks, sire_scale=sire_scale, sire_state_length=sire_state_length,
                                sub_weight=sub_weight, permutations=permutations, input_range=input_range, seed=0,
                                name=name)
     model.build((None, None))

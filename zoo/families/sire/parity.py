@@ -71,11 +71,12 @@ class ParityFamily(GeneratedSplits, Family):
                            "generalise past the training lengths (no number given)",
                 order_sensitivity=True))
 
-    def build(self, architecture, sire_weight=0.0, permutations=0, **unused):
+    def build(self, architecture, sire_weight=0.0, permutations=0, sire_state_length=0, **unused):
         self.check_architecture(architecture)
         if architecture == "exact_rnn":
             return exact_parity_rnn(name=architecture)
-        return build_sequence_model(architecture, WIDTHS, list, _deepsets_encoder, BITS, sire_weight, permutations)
+        return build_sequence_model(architecture, WIDTHS, list, _deepsets_encoder, BITS, sire_weight, permutations,
+                                    sire_state_length=sire_state_length)
 
     def draw(self, count, rng, split, length=None):
         lengths = (length, length) if length else VAL_LENGTHS if split == "val" else TRAIN_LENGTHS
