@@ -143,8 +143,7 @@ class RecurrentModel(SetInputModel):
     def __init__(self, encoder=(), cell="gru", units=20, activation="tanh", head_units=(), head_activation="relu",
                  dropout=0.0, output_units=1, output_scale=1.0, sire_weight=0.0, sire_pairs="batch",
                  sire_blocks=(), sire_scale="absolute", sire_samples=SIRE_SAMPLES, sire_state_length=0, sub_weight=0.0,
-                 sub_length=4,
-                 permutations=0, seed=None, **kwargs):
+                 sub_length=4, permutations=0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"Unknown recurrent cell {cell!r}; expected one of {sorted(CELLS)}.")
@@ -284,9 +283,10 @@ class RecurrentModel(SetInputModel):
     def sire_penalty(self, inputs, mask=None):
         """The SIRE term `E ||f(f(s, x1), x2) − f(f(s, x2), x1)||²` (summed over the state tensors) for one batch,
         averaged over `sire_samples` draws per sequence: a state s reached from a random real prefix of the sequence
-        (0 to all of its elements), and two elements drawn from the batch's real elements (`sire_pairs="batch"`) or
-        the two that follow s in its sequence (`"adjacent"`; sets of fewer than two elements do not count); over
-        the states' mean squared norm with `sire_scale="relative"`."""
+        (0 to all of its elements; with `sire_state_length` L, 0 to L random reads of the batch's real elements),
+        and two elements drawn from the batch's real elements (`sire_pairs="batch"`) or the two that follow s in its
+        sequence (`"adjacent"`; sets of fewer than two elements do not count); over the states' mean squared norm
+        with `sire_scale="relative"`."""
         features, mask = self._features(inputs, mask)
         return self._sire(features, mask, self._recur(features, mask))
 
