@@ -136,6 +136,9 @@ def test_the_retrain_command_repeats_the_budget_and_the_hyper_parameters_the_tra
     assert get_family("half_range_20").retrain_command("gru_half_range_20", record) == (
         "zoo train gru_half_range_20 --budget cpu --search-epochs 1 --epochs 300 --patience 40 "
         "--hp learning_rate=0.01")
+    seeded = {"training": {**record["training"], "seed": 1}}  # a training seed other than the default 0
+    assert get_family("half_range_20").retrain_command("gru_half_range_20", seeded).endswith(
+        "--hp learning_rate=0.01 --seed 1")
 
 
 def test_the_retrain_command_keeps_a_width_other_than_the_budgets():

@@ -364,7 +364,7 @@ class Family:
                 one), its `training.budget_overrides` the options that replaced the budget's fields (`--epochs
                 300`). A `--hp` repeats each hyper-parameter its trainer fixed (`training.fixed_by_trainer`) and
                 each that differs from what the budget fixes (e.g. the 0.25× width of an entry trained with the
-                GPU budget, which fixes 1.0).
+                GPU budget, which fixes 1.0). A `training.seed` other than 0 becomes `--seed`.
 
         >>> record = {"training": {"budget": "gpu"}, "hyperparameters": {"width": 0.25, "dropout": 0.1}}
         >>> get_family("quality_noise10").retrain_command("dss_max_quality_noise10", record)
@@ -378,7 +378,8 @@ class Family:
                     if key in by_budget and value != by_budget[key]}, **(training.get("fixed_by_trainer") or {})}
         return " ".join([self.wording.retrain.format(name=name), *([f"--budget {budget}"] if budget != "auto" else []),
                          *budget_options(training.get("budget_overrides") or {}),
-                         *(f"--hp {key}={value}" for key, value in fixed.items())])
+                         *(f"--hp {key}={value}" for key, value in fixed.items()),
+                         *([f"--seed {training['seed']}"] if training.get("seed") else [])])
 
     def example_model(self, architecture, hyperparameters):
         """A model of `architecture` to describe it (parameters, symmetry) on cards of entries without weights;
