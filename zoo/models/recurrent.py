@@ -287,8 +287,7 @@ class RecurrentModel(SetInputModel):
         and two elements drawn from the batch's real elements (`sire_pairs="batch"`) or the two that follow s in its
         sequence (`"adjacent"`; sets of fewer than two elements do not count); over the states' mean squared norm
         with `sire_scale="relative"`."""
-        features, mask = self._features(inputs, mask)
-        return self._sire(features, mask, self._recur(features, mask))
+        return self._sire(*self._features(inputs, mask))
 
     def sub_penalty(self, inputs, mask=None):
         """The SUB term: `E ||f(s, π1(w)) − f(s, π2(w))||²` for a window w of `sub_length` consecutive elements of
@@ -296,13 +295,15 @@ class RecurrentModel(SetInputModel):
         features, mask = self._features(inputs, mask)
         return self._sub(features, mask, self._recur(features, mask))
 
-    def _sire(self, features, mask, states):
+    def _sire(self, features, mask, states=None):
+        """The SIRE term; `states`: those after every prefix of `features`, when already computed."""
         batch = ops.shape(features)[0]
         if self.sire_state_length:  # states s after random sequences of the batch's elements, up to the length
             length = self.sire_state_length
             features = ops.reshape(_draw_elements(features, mask, batch * length, self.seed_generator),
                                    (batch, length, features.shape[-1]))
-            mask = ops.ones((batch, length), features.dtype)
+            mask, states = ops.ones((batch, length), features.dtype), None
+        if states is None:
             states = self._recur(features, mask)
         n = ops.shape(features)[1]
         draws = keras.random.uniform((batch, self.sire_samples), seed=self.seed_generator)
@@ -339,8 +340,7 @@ class RecurrentModel(SetInputModel):
         loss = super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
         if training and (self.sire_weight or self.sub_weight):
             features, mask = self._features(x, None)
-            # one pass serves both regularisers (SIRE's states beyond the training lengths need their own)
-            states = self._recur(features, mask) if self.sub_weight or not self.sire_state_length else None
+            states = self._recur(features, mask) if self.sub_weight else None  # SUB's pass also serves SIRE
             if self.sire_weight:
                 loss = loss + self.sire_weight * self._sire(features, mask, states)
             if self.sub_weight:
