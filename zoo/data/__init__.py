@@ -1,5 +1,6 @@
 """Data generators and loaders of the zoo's tasks."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,28 @@ import numpy as np
 # The offline real data shared with every checkout of the zoo (`../shared/data` from the project's root), when it
 # exists; loaders default to it and name their official sources otherwise.
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def environment_source(variable, dataset, note, layout):
+    """Where a dataset the zoo cannot download lies: the value of the environment variable `variable`.
+
+    Args:
+        variable: the environment variable, e.g. `"MODELNET_ROOT"`.
+        dataset: the dataset's name for the message, e.g. `"ModelNet40"`.
+        note: why the zoo cannot fetch it (licence, owners' site).
+        layout: what the variable should point at.
+
+    Raises:
+        FileNotFoundError: the variable is unset or empty; the message names the dataset, the note, the variable and
+            the layout.
+
+    Example:
+    >>> root = Path(environment_source("DFAUST_ROOT", "Dynamic FAUST", LICENCE_NOTE, "the folder with its files"))
+    """
+    value = os.environ.get(variable)
+    if not value:
+        raise FileNotFoundError(f"No {dataset} data: {note}. After obtaining it, set {variable} to {layout}.")
+    return value
 
 
 def first_examples(x, y, size=None):

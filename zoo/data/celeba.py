@@ -18,11 +18,11 @@ Example:
 ((8, 16, 64, 64, 3), (8,))
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
 
+from zoo.data import environment_source
 from zoo.data.video import square_resize
 
 IMAGE_FOLDER, ATTRIBUTE_FILE, PARTITION_FILE = "img_align_celeba", "list_attr_celeba.txt", "list_eval_partition.txt"
@@ -34,12 +34,9 @@ LICENCE_NOTE = ("CelebA (CUHK, https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html
 
 
 def default_source():
-    source = os.environ.get("CELEBA_ROOT")
-    if not source:
-        raise FileNotFoundError(f"No CelebA data: {LICENCE_NOTE}. After obtaining it, set CELEBA_ROOT to the folder "
-                                f"with {IMAGE_FOLDER}/, {ATTRIBUTE_FILE} and {PARTITION_FILE}, or to 'tfds' for a "
-                                "prepared tensorflow-datasets celeb_a.")
-    return source
+    return environment_source("CELEBA_ROOT", "CelebA", LICENCE_NOTE,
+                              f"the folder with {IMAGE_FOLDER}/, {ATTRIBUTE_FILE} and {PARTITION_FILE}, or to 'tfds' "
+                              "for a prepared tensorflow-datasets celeb_a")
 
 
 def official_files(root):

@@ -16,13 +16,13 @@ and at least one tag is left to predict). Images are centre-cropped and resized 
 
 import collections
 import json
-import os
 import re
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from zoo.data import environment_source
 from zoo.data.video import square_resize
 from zoo.layers.masking import NEG_LARGE
 from zoo.models.inputs import pad_sets
@@ -52,11 +52,9 @@ def find_source(source=None):
     Raises:
         FileNotFoundError: nothing given, or the folder or an annotation file is missing (named).
     """
-    source = source if source is not None else os.environ.get("COCO_ROOT")
-    if not source:
-        raise FileNotFoundError(f"No COCO data: {SOURCE_NOTE}. Set COCO_ROOT to a folder of the official layout "
-                                "(annotations/captions_{train,val}2014.json, train2014/, val2014/) or to 'tfds' for "
-                                "a prepared tensorflow-datasets coco_captions.")
+    source = source or environment_source(
+        "COCO_ROOT", "COCO", SOURCE_NOTE, "a folder of the official layout (annotations/captions_{train,val}2014.json, "
+        "train2014/, val2014/) or to 'tfds' for a prepared tensorflow-datasets coco_captions")
     if str(source).startswith("tfds"):
         return str(source)
     root = Path(source)

@@ -6,10 +6,11 @@ named `<subject>_<sequence>` with shape `(6890 vertices, 3, frames)`, and the me
 Point `DFAUST_ROOT` (or `root=`) at the folder that holds them.
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
+
+from zoo.data import environment_source
 
 REGISTRATION_FILES = ("registrations_m.hdf5", "registrations_f.hdf5")
 LICENCE_NOTE = ("Dynamic FAUST is distributed under its owners' licence (https://dfaust.is.tue.mpg.de); the zoo "
@@ -17,11 +18,8 @@ LICENCE_NOTE = ("Dynamic FAUST is distributed under its owners' licence (https:/
 
 
 def default_root():
-    root = os.environ.get("DFAUST_ROOT")
-    if not root:
-        raise FileNotFoundError(f"No Dynamic FAUST data: {LICENCE_NOTE}. After obtaining it, set DFAUST_ROOT to "
-                                f"the folder with {' and '.join(REGISTRATION_FILES)}.")
-    return Path(root)
+    return Path(environment_source("DFAUST_ROOT", "Dynamic FAUST", LICENCE_NOTE,
+                                   f"the folder with {' and '.join(REGISTRATION_FILES)}"))
 
 
 def read_registrations(root=None):

@@ -16,10 +16,11 @@ Example:
 ((2468, 1000, 3), 'airplane')
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
+
+from zoo.data import environment_source
 
 # The official 40 class names, sorted: a label is an index into this tuple.
 CLASSES = ("airplane", "bathtub", "bed", "bench", "bookshelf", "bottle", "bowl", "car", "chair", "cone", "cup",
@@ -35,11 +36,8 @@ LICENCE_NOTE = ("ModelNet40 (Princeton, https://modelnet.cs.princeton.edu) is pr
 
 
 def default_root():
-    root = os.environ.get("MODELNET_ROOT")
-    if not root:
-        raise FileNotFoundError(f"No ModelNet40 data: {LICENCE_NOTE}. After obtaining it, set MODELNET_ROOT to the "
-                                f"folder with ModelNet40/<class>/{{train,test}}/*.off or to {CLOUD_FILE}.")
-    return Path(root)
+    return Path(environment_source("MODELNET_ROOT", "ModelNet40", LICENCE_NOTE,
+                                   f"the folder with ModelNet40/<class>/{{train,test}}/*.off or to {CLOUD_FILE}"))
 
 
 def find_source(root=None):

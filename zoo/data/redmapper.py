@@ -18,12 +18,12 @@ split into train/validation/test by cluster (never by galaxy), and the features 
 and standard deviation of the training clusters' members.
 """
 
-import os
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from zoo.data import environment_source
 from zoo.models.inputs import pad_sets
 
 MEMBERS_FILE = "redmapper_dr8_public_v6.3_members.fits"
@@ -57,12 +57,8 @@ def find_root(root=None):
     Raises:
         FileNotFoundError: no folder given, or the folder or one of its two files is missing (named).
     """
-    if root is None:
-        root = os.environ.get("REDMAPPER_ROOT")
-        if not root:
-            raise FileNotFoundError(f"No redMaPPer data: {SOURCE_NOTE}. Download {MEMBERS_FILE} and {CATALOG_FILE} "
-                                    "and set REDMAPPER_ROOT to their folder.")
-    root = Path(root)
+    root = Path(root if root is not None else environment_source(
+        "REDMAPPER_ROOT", "redMaPPer", SOURCE_NOTE, f"the folder with {MEMBERS_FILE} and {CATALOG_FILE}"))
     if not root.is_dir():
         raise FileNotFoundError(f"redMaPPer folder {root} does not exist.")
     missing = [name for name in (MEMBERS_FILE, CATALOG_FILE) if not (root / name).is_file()]
