@@ -151,10 +151,11 @@ def test_a_withheld_entry_ships_nothing_and_says_why(name):
 @pytest.mark.parametrize("leaderboard_name", sorted(LEADERBOARDS))
 def test_leaderboard_csv_agrees_with_runs_or_entries(leaderboard_name):
     family = get_family(LEADERBOARDS[leaderboard_name])
-    if family.missing_data:
-        pytest.skip(family.missing_data)
     written = pd.read_csv(RESULTS_DIR / f"{leaderboard_name}.csv")
     models = written[~written["model"].str.startswith("baseline:")]
+    needs_data = family.leaderboard.kind == "study" or not family.wording.unavailable_reason
+    if needs_data and family.missing_data:  # the unavailable families' rows are checked without their data
+        pytest.skip(family.missing_data)
     if family.leaderboard.kind == "study":
         expected = leaderboard(family.name)
         assert written["model"].tolist() == expected["model"].tolist()

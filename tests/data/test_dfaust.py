@@ -73,6 +73,13 @@ def test_models_are_set_equivariant_and_train(dfaust_root, kind, architecture):
     assert np.isfinite(history.history["loss"]).all()
 
 
+def test_the_family_says_whether_its_data_is_here(dfaust_root, tmp_path_factory, monkeypatch):
+    monkeypatch.delenv("DFAUST_ROOT", raising=False)
+    assert DFaustFamily("points", root=dfaust_root).missing_data is None
+    assert "set DFAUST_ROOT" in DFaustFamily("points").missing_data
+    assert "registrations_m.hdf5" in DFaustFamily("graphs", root=tmp_path_factory.mktemp("empty")).missing_data
+
+
 def test_graph_model_without_data_says_why(monkeypatch):
     monkeypatch.delenv("DFAUST_ROOT", raising=False)
     with pytest.raises(FileNotFoundError, match="licence"):

@@ -22,6 +22,19 @@ def default_root():
                                    f"the folder with {' and '.join(REGISTRATION_FILES)}"))
 
 
+def registration_files(root=None):
+    """The paths of the official registration files in `root` (default `$DFAUST_ROOT`), without reading them.
+
+    Raises:
+        FileNotFoundError: no folder given, or no registration file in it.
+    """
+    root = Path(root) if root is not None else default_root()
+    paths = [root / name for name in REGISTRATION_FILES if (root / name).is_file()]
+    if not paths:
+        raise FileNotFoundError(f"No {' or '.join(REGISTRATION_FILES)} in {root}. {LICENCE_NOTE}.")
+    return paths
+
+
 def read_registrations(root=None):
     """All registered sequences and the shared mesh.
 
@@ -34,12 +47,8 @@ def read_registrations(root=None):
     """
     import h5py
 
-    root = Path(root) if root is not None else default_root()
-    paths = [root / name for name in REGISTRATION_FILES if (root / name).is_file()]
-    if not paths:
-        raise FileNotFoundError(f"No {' or '.join(REGISTRATION_FILES)} in {root}. {LICENCE_NOTE}.")
     sequences, faces = {}, None
-    for path in paths:
+    for path in registration_files(root):
         with h5py.File(path, "r") as handle:
             if "faces" not in handle:
                 raise ValueError(f"{path} has no 'faces' dataset: not a DFAUST registration file.")

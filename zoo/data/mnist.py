@@ -171,14 +171,10 @@ class MnistPools:
             self._pools = load_pools(self.source)
         return self._pools[pool]
 
-    @property
-    def missing(self):
-        """Why no MNIST source is available, or None."""
-        try:
-            self.source or default_source()
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find(self):
+        """The MNIST source these pools read: `source`, else `default_source()`, which raises `FileNotFoundError`
+        when there is none."""
+        return self.source or default_source()
 
     def describe(self):
         return describe(self.source)

@@ -236,8 +236,18 @@ class Family:
 
     @property
     def missing_data(self):
-        """Why the family's data is not on this machine, or None when it can be loaded."""
+        """Why the family's data is not on this machine, or None when it can be loaded: the message of the
+        `FileNotFoundError` that `find_data` raises."""
+        try:
+            self.find_data()
+        except FileNotFoundError as error:
+            return str(error)
         return None
+
+    def find_data(self):
+        """Checks that the family's data is on this machine, without reading it; raises `FileNotFoundError`
+        naming what is missing and where to put it. Families whose data is generated or shipped have nothing to
+        check."""
 
     def entry_notes(self, hyperparameters):
         """Sentences a card adds about an entry's hyper-parameters (e.g. a reduced width)."""

@@ -83,9 +83,8 @@ class AnomalyMnistFamily(Family):
                            "random choice 0.0625"))
         self.digits = mnist.MnistPools(source)
 
-    @property
-    def missing_data(self):
-        return self.digits.missing
+    def find_data(self):
+        self.digits.find()
 
     def build(self, architecture, **unused):
         self.check_architecture(architecture)

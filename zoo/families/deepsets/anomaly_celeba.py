@@ -61,15 +61,10 @@ class AnomalyCelebaFamily(Family):
         self.root = root
         self._faces = {}
 
-    @property
-    def missing_data(self):
-        try:
-            source = self.root or celeba.default_source()
-            if source != "tfds":
-                celeba.official_files(source)
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find_data(self):
+        source = self.root or celeba.default_source()
+        if source != "tfds":
+            celeba.official_files(source)
 
     def build(self, architecture, width=1.0, **unused):
         """The `anomaly_mnist` architecture on 64 × 64 RGB faces, conv widths (32, 64, 128) × `width`."""

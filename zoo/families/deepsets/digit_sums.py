@@ -143,9 +143,8 @@ class DigitSumMnistFamily(DigitSumFamily):
                            "0.78 at 50; LSTM and GRU ≈ 0 by 15–20"))
         self.digits = mnist.MnistPools(source)
 
-    @property
-    def missing_data(self):
-        return self.digits.missing
+    def find_data(self):
+        self.digits.find()
 
     def build(self, architecture, **unused):
         return self.build_model(architecture, [keras.layers.Flatten()] + _dense((300, 100)), (30,),

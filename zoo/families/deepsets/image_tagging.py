@@ -259,13 +259,8 @@ class ImageTaggingCocoFamily(Family):
             self.task.names = self._data["vocabulary"]
         return self._data
 
-    @property
-    def missing_data(self):
-        try:
-            coco_tags.find_source(self.source)
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find_data(self):
+        coco_tags.find_source(self.source)
 
     def build(self, architecture, **hyperparameters):
         """The model; `hyperparameters` may set any of `MODEL_HYPERPARAMETERS` (others, e.g. the learning rate,

@@ -94,13 +94,8 @@ class PointCloudFamily(Family):
             leaderboard=LeaderboardPlan(paper_results={"deepsets": PAPER_ACCURACY[points][0]},
                                         paper_note=_paper_note()))
 
-    @property
-    def missing_data(self):
-        try:
-            modelnet.find_source(self.root)
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find_data(self):
+        modelnet.find_source(self.root)
 
     def build(self, architecture, width=1.0, **unused):
         self.check_architecture(architecture)

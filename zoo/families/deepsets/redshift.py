@@ -151,13 +151,8 @@ class RedshiftFamily(Family):
             self._splits = load_splits(self.root, self.min_members, self.max_members)
         return self._splits
 
-    @property
-    def missing_data(self):
-        try:
-            find_root(self.root)
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find_data(self):
+        find_root(self.root)
 
     def build(self, architecture, units=UNITS, pool="max", **unused):
         self.check_architecture(architecture)

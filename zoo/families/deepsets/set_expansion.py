@@ -61,10 +61,10 @@ class SetExpansionFamily(Family):
             self._topics = lda.load_topics(self.variant, self.root)
         return self._topics
 
-    @property
-    def missing_data(self):
+    def find_data(self):
         path = lda.lda_path(self.variant, self.root)
-        return None if path.is_file() else f"{path} not found (set ZOO_LDA to the folder of the LDA word sets)"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found (set ZOO_LDA to the folder of the LDA word sets)")
 
     def build(self, architecture, **unused):
         self.check_architecture(architecture)

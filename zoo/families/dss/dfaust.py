@@ -10,7 +10,14 @@ import keras
 import numpy as np
 
 from zoo.data.batches import RandomBatches
-from zoo.data.dfaust import LICENCE_NOTE, centre_frame_sets, mean_shape_baseline, read_registrations, split_sequences
+from zoo.data.dfaust import (
+    LICENCE_NOTE,
+    centre_frame_sets,
+    mean_shape_baseline,
+    read_registrations,
+    registration_files,
+    split_sequences,
+)
 from zoo.families.base import Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.dss.paper import PAPER, SET_ARCHITECTURES, architectures, set_layer_kind
 from zoo.families.widths import scaled, width_note
@@ -56,6 +63,9 @@ class DFaustFamily(Family):
                                         paper_note="Table 1, Dynamic FAUST; random choice 0.1428"))
         self.kind, self.root, self.num_vertices = kind, root, num_vertices
         self._data = None
+
+    def find_data(self):
+        registration_files(self.root)
 
     def data(self):
         """`(sequences split by subject, faces)`, read once."""

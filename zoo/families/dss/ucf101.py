@@ -116,13 +116,8 @@ class FrameSelectionFamily(Family):
                          "the validation clips (none of the test clips).")
         return notes
 
-    @property
-    def missing_data(self):
-        try:
-            find_clips(self.root or default_root())
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find_data(self):
+        find_clips(self.root or default_root())
 
     def _splits(self):
         root = self.root or default_root()

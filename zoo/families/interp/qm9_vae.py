@@ -82,13 +82,8 @@ class Qm9VaeFamily(Family):
         self.source = source
         self._splits = {}
 
-    @property
-    def missing_data(self):
-        try:
-            qm9.source_files(self.source)
-        except FileNotFoundError as error:
-            return str(error)
-        return None
+    def find_data(self):
+        qm9.source_files(self.source)
 
     def molecules(self, split):
         """The split's graphs and properties (`zoo.data.qm9.load_qm9`), read once."""

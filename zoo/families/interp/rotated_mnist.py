@@ -58,9 +58,8 @@ class RotatedMnistFamily(Family):
                            "(evaluation/interp.py regenerates them)"))
         self.digits = mnist.MnistPools(source)
 
-    @property
-    def missing_data(self):
-        return self.digits.missing
+    def find_data(self):
+        self.digits.find()
 
     def build(self, architecture, **unused):
         self.check_architecture(architecture)

@@ -82,9 +82,8 @@ class PerturbedMnistFamily(Family):
         self.digits = mnist.MnistPools(source)
         self._fixed = {}
 
-    @property
-    def missing_data(self):
-        return self.digits.missing
+    def find_data(self):
+        self.digits.find()
 
     def permute(self, x, rng):
         return perturb(np.asarray(x), rng)
