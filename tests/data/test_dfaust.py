@@ -85,3 +85,12 @@ def test_graph_model_without_data_says_why(monkeypatch):
     with pytest.raises(FileNotFoundError, match="licence"):
         zoo.load("dss_sum_dfaust_graphs", pretrained=False)
     assert zoo.load("dss_sum_dfaust_points", pretrained=False).count_params() > 0
+
+
+def test_a_graph_model_trained_elsewhere_loads_without_the_data(dfaust_root, tmp_path, monkeypatch):
+    model = DFaustFamily("graphs", root=dfaust_root, num_vertices=6).build("dss_sum", width=0.1)
+    zoo.save(model, tmp_path / "mine", family="dfaust_graphs", architecture="dss_sum", hyperparameters={"width": 0.1})
+    monkeypatch.delenv("DFAUST_ROOT", raising=False)  # a machine without the licensed data
+    loaded = zoo.load(f"local-dir:{tmp_path / 'mine'}")
+    x = np.random.default_rng(0).normal(size=(2, 7, 6, 3)).astype(np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
