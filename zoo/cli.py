@@ -32,7 +32,8 @@ def _list(args):
             primary = get_family(entry.family).task.primary
             values = read_info(entry.embedded_dir).get("metrics", {}).get(primary)
             metric = f"{primary} {values['mean']:.4f} ± {values['std']:.4f}" if values else ""
-        print(f"{name:<{width}} {entry.family:<20} {entry.architecture:<16} {str(entry.pretrained):<10} {metric}")
+        pretrained = "withheld" if entry.withheld else str(entry.pretrained)  # trained, measured, not shipped
+        print(f"{name:<{width}} {entry.family:<20} {entry.architecture:<16} {pretrained:<10} {metric}")
 
 
 def _info(args):

@@ -8,6 +8,7 @@ import pytest
 import zoo
 from evaluation import cards
 from evaluation.leaderboard import WITHHELD, leaderboard
+from zoo.cli import main
 from zoo.entry import read_info
 from zoo.pipeline import adopt_entry, withhold_entry
 from zoo.registry import get_entry
@@ -22,7 +23,7 @@ def readme(tmp_path):
     return path
 
 
-def test_withholding_keeps_the_measurement_and_ships_nothing(tiny_zoo, readme):
+def test_withholding_keeps_the_measurement_and_ships_nothing(tiny_zoo, readme, capsys):
     seeds = read_info(tiny_zoo["folder"]).get("metrics", {}).get("seeds")
     (cards.MODEL_CARDS_DIR).mkdir(exist_ok=True)
     (cards.MODEL_CARDS_DIR / "tiny_dss_signals.md").write_text("a card")
@@ -36,6 +37,10 @@ def test_withholding_keeps_the_measurement_and_ships_nothing(tiny_zoo, readme):
     with pytest.raises(ValueError, match="'tiny_dss_signals' is withheld: Accuracy 0.33 is below"):
         zoo.load("tiny_dss_signals")
     assert zoo.load("tiny_dss_signals", pretrained=False).count_params() == record["param_count"]
+    capsys.readouterr()
+    assert main(["list", "tiny_dss_signals"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[:4] == [
+        "tiny_dss_signals", "signals", "dss_sum", "withheld"]
 
     table = leaderboard("signals")  # a study leaderboard with no runs here: only the withheld row
     assert table["model"].tolist() == ["tiny_dss_signals"]
