@@ -100,19 +100,24 @@ def single_device_copy(model, family, architecture, hyperparameters):
     return copy
 
 
+def _counted(number, noun):
+    """`"1 trial"`, `"3 trials"`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _summary(family, budget, fit, search_summary, budget_overrides=None):
     invariance = search_summary["objective"] == INVARIANCE_OBJECTIVE
     criterion = "validation loss plus validation order sensitivity" if invariance else "validation loss"
     # The trials run: fewer than `max_trials` when the space has fewer points (every hyper-parameter fixed: one).
     trials = len(search_summary.get("trials") or []) or search_summary["max_trials"]
     overridden = f" with {' '.join(budget_options(budget_overrides))}" if budget_overrides else ""
-    return (f"{search_summary['tuner']} over {trials} {'trial' if trials == 1 else 'trials'} × "
-            f"{search_summary['epochs']} "
-            f"epochs on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
+    return (f"{search_summary['tuner']} over {_counted(trials, 'trial')} × "
+            f"{_counted(search_summary['epochs'], 'epoch')} "
+            f"on {search_summary['train_size'] or 'all'} {family.training.train_size_unit} "
             f"({budget['name']} budget{overridden})"
             f"{f' ranked by {criterion}' if invariance else ''}, then "
-            f"{fit['epochs_run']} epochs (at most {fit['max_epochs']}; learning rate halved on plateaus, early "
-            f"stopping with patience {fit['patience']} on the validation loss, the epoch of lowest {criterion} kept: "
-            f"{fit['best_epoch']}), "
+            f"{_counted(fit['epochs_run'], 'epoch')} (at most {fit['max_epochs']}; learning rate halved on plateaus, "
+            f"early stopping with patience {fit['patience']} on the validation loss, the epoch of lowest {criterion} "
+            f"kept: {fit['best_epoch']}), "
             f"batch {fit['batch_size']}, Adam, {fit['seconds']:.0f} s on {environment()['backend']} "
             f"({environment()['device']}).")

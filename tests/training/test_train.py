@@ -68,7 +68,7 @@ def test_hyperparameters_fixed_by_the_trainer_are_named_on_the_card_and_a_fully_
                        hyperparameters={"sire_weight": 1.0}, verbose=0, budget_overrides={"epochs": 2})
     summary = info["training"]["summary"]
     assert len(info["training"]["search"]["trials"]) == 1  # λ fixed, the learning rate kept: nothing to search
-    assert summary.startswith("RandomSearch over 1 trial × 1 epochs on 32 training sets (test budget with --epochs 2)")
+    assert summary.startswith("RandomSearch over 1 trial × 1 epoch on 32 training sets (test budget with --epochs 2)")
     assert info["training"]["budget_overrides"] == {"epochs": 2} and info["training"]["fit"]["max_epochs"] == 2
     assert summary.endswith("Fixed by the trainer (`zoo train --hp`), not searched: sire_weight = 1.0.")
     assert info["hyperparameters"]["sire_weight"] == 1.0
