@@ -8,8 +8,18 @@ import sys
 from zoo.train_options import BUDGET_OPTIONS
 
 
-def _list(args):
+def _measured(entry):
+    """The `zoo.json` metrics of an entry: shipped, or withheld (the harness's record); None for an untrained one."""
+    from evaluation.cards import read_withheld
     from zoo.entry import read_info
+
+    if entry.pretrained and entry.embedded_dir.is_dir():
+        return read_info(entry.embedded_dir).get("metrics", {})
+    record = read_withheld(entry.name) if entry.withheld else None
+    return record and record.get("metrics", {})
+
+
+def _list(args):
     from zoo.families import get_family
     from zoo.registry import list_models, load_registry
 
@@ -27,10 +37,10 @@ def _list(args):
     print(f"{'name':<{width}} {'family':<20} {'architecture':<16} {'pretrained':<10} metric (test)")
     for name in names:
         entry = entries[name]
-        metric = ""
-        if entry.pretrained and entry.embedded_dir.is_dir():
+        metric, measured = "", _measured(entry)
+        if measured:
             primary = get_family(entry.family).task.primary
-            values = read_info(entry.embedded_dir).get("metrics", {}).get(primary)
+            values = measured.get(primary)
             metric = f"{primary} {values['mean']:.4f} ± {values['std']:.4f}" if values else ""
         pretrained = "withheld" if entry.withheld else str(entry.pretrained)  # trained, measured, not shipped
         print(f"{name:<{width}} {entry.family:<20} {entry.architecture:<16} {pretrained:<10} {metric}")

@@ -39,8 +39,10 @@ def test_withholding_keeps_the_measurement_and_ships_nothing(tiny_zoo, readme, c
     assert zoo.load("tiny_dss_signals", pretrained=False).count_params() == record["param_count"]
     capsys.readouterr()
     assert main(["list", "tiny_dss_signals"]) == 0
-    assert capsys.readouterr().out.splitlines()[1].split()[:4] == [
-        "tiny_dss_signals", "signals", "dss_sum", "withheld"]
+    measured = record["metrics"]["accuracy"]
+    assert capsys.readouterr().out.splitlines()[1].split() == [  # the measurement that was not shipped
+        "tiny_dss_signals", "signals", "dss_sum", "withheld", "accuracy", f"{measured['mean']:.4f}", "±",
+        f"{measured['std']:.4f}"]
 
     table = leaderboard("signals")  # a study leaderboard with no runs here: only the withheld row
     assert table["model"].tolist() == ["tiny_dss_signals"]
