@@ -47,11 +47,15 @@ def _list(args):
 
 
 def _info(args):
+    from evaluation.cards import read_withheld
     from zoo.entry import read_info
     from zoo.registry import get_entry
 
     entry = get_entry(args.name)
-    info = read_info(entry.embedded_dir) if entry.embedded_dir.is_dir() else entry.to_json()
+    if entry.embedded_dir.is_dir():
+        info = read_info(entry.embedded_dir)
+    else:  # a withheld entry's record is its zoo.json, measured and kept; an untrained one has its registry entry
+        info = (read_withheld(entry.name) if entry.withheld else None) or entry.to_json()
     print(json.dumps(info, indent=2))
 
 

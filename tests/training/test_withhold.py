@@ -1,6 +1,7 @@
 """A trained entry that falls short is withheld: nothing ships, `zoo.load` says why, its measurement stays in the
 leaderboard marked withheld, and shipping it again later clears all of that."""
 
+import json
 import shutil
 
 import pytest
@@ -43,6 +44,8 @@ def test_withholding_keeps_the_measurement_and_ships_nothing(tiny_zoo, readme, c
     assert capsys.readouterr().out.splitlines()[1].split() == [  # the measurement that was not shipped
         "tiny_dss_signals", "signals", "dss_sum", "withheld", "accuracy", f"{measured['mean']:.4f}", "±",
         f"{measured['std']:.4f}"]
+    assert main(["info", "tiny_dss_signals"]) == 0
+    assert json.loads(capsys.readouterr().out) == record  # how it was trained and measured, and why it is withheld
 
     table = leaderboard("signals")  # a study leaderboard with no runs here: only the withheld row
     assert table["model"].tolist() == ["tiny_dss_signals"]
