@@ -66,7 +66,7 @@ def other_weights(family, name):
     base, primary = split_name(name)[0], family.task.primary
     listed, withheld = [], False
     for entry in sorted(load_registry().values(), key=lambda e: e.name):
-        record = _record(entry) if entry.base == base and entry.name != name else None
+        record = recorded_info(entry) if entry.base == base and entry.name != name else None
         if record is None:
             continue
         settings = f", `{json.dumps(record['hyperparameters'], sort_keys=True)}`" if record.get("hyperparameters") \
@@ -125,9 +125,10 @@ def baseline_comparison(family, name):
     return evaluation, limitation
 
 
-def _record(entry):
-    """The recorded `zoo.json` of an entry: a pretrained one's, or the record kept of a withheld one (else None)."""
-    if entry.pretrained:
+def recorded_info(entry):
+    """The recorded `zoo.json` of an entry: a pretrained one's (embedded in the package), or the record kept of a
+    withheld one; None for an untrained entry or one whose weights only the Hub holds."""
+    if entry.pretrained and entry.embedded_dir.is_dir():
         return read_info(entry.embedded_dir)
     return read_withheld(entry.name) if entry.withheld else None
 
@@ -138,7 +139,7 @@ def _unregularised_sensitivity(family, info):
     entry has no measurement."""
     plain = family.architectures[info["architecture"]].regularises
     counterpart = find_entry(family.name, plain) if plain else None
-    record = _record(counterpart) if counterpart else None
+    record = recorded_info(counterpart) if counterpart else None
     theirs = (record or {}).get("metrics", {}).get("order_sensitivity")
     return (counterpart.name, theirs) if theirs else (None, None)
 
@@ -341,7 +342,7 @@ def refresh_cards(family=None):
 def _table_cells(entry, family):
     """`(parameters, test metric, weights)` of an entry in the README's table."""
     name, primary = entry.name, family.task.primary
-    record = _record(entry)
+    record = recorded_info(entry)
     if record is None:
         weights = f"none ([card](model_cards/{name}.md))" if family.wording.unavailable_reason else "none"
         return "", "not trained", weights

@@ -8,18 +8,8 @@ import sys
 from zoo.train_options import BUDGET_OPTIONS
 
 
-def _measured(entry):
-    """The `zoo.json` metrics of an entry: shipped, or withheld (the harness's record); None for an untrained one."""
-    from evaluation.cards import read_withheld
-    from zoo.entry import read_info
-
-    if entry.pretrained and entry.embedded_dir.is_dir():
-        return read_info(entry.embedded_dir).get("metrics", {})
-    record = read_withheld(entry.name) if entry.withheld else None
-    return record and record.get("metrics", {})
-
-
 def _list(args):
+    from evaluation.cards import recorded_info
     from zoo.families import get_family
     from zoo.registry import list_models, load_registry
 
@@ -37,7 +27,7 @@ def _list(args):
     print(f"{'name':<{width}} {'family':<20} {'architecture':<16} {'pretrained':<10} metric (test)")
     for name in names:
         entry = entries[name]
-        metric, measured = "", _measured(entry)
+        metric, measured = "", (recorded_info(entry) or {}).get("metrics")  # shipped, or withheld
         if measured:
             primary = get_family(entry.family).task.primary
             values = measured.get(primary)
@@ -47,16 +37,11 @@ def _list(args):
 
 
 def _info(args):
-    from evaluation.cards import read_withheld
-    from zoo.entry import read_info
+    from evaluation.cards import recorded_info
     from zoo.registry import get_entry
 
     entry = get_entry(args.name)
-    if entry.embedded_dir.is_dir():
-        info = read_info(entry.embedded_dir)
-    else:  # a withheld entry's record is its zoo.json, measured and kept; an untrained one has its registry entry
-        info = (read_withheld(entry.name) if entry.withheld else None) or entry.to_json()
-    print(json.dumps(info, indent=2))
+    print(json.dumps(recorded_info(entry) or entry.to_json(), indent=2))  # an untrained entry: its registry entry
 
 
 def _eval(args):
