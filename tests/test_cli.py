@@ -1,6 +1,8 @@
 import json
 import os
 
+import pytest
+
 from zoo.cli import main
 
 
@@ -44,6 +46,20 @@ def test_train_passes_the_budget_overrides_and_hyper_parameters_on(monkeypatch, 
     (args, kwargs), = calls
     assert args[:2] == ("gru_half_range_20", "cpu") and args[5] == {"learning_rate": 0.01}
     assert kwargs["budget_overrides"] == {"max_trials": 1, "epochs": 300, "patience": 40}
+
+
+def test_train_and_tag_refuse_a_hyper_parameter_the_architecture_does_not_take(tiny_zoo, monkeypatch, capsys):
+    import training.train
+    from zoo.registry import load_registry
+
+    monkeypatch.setattr(training.train, "train_model", lambda *args, **kwargs: pytest.fail("training started"))
+    before = load_registry()
+    assert main(["train", "tiny_dss_signals", "--hp", "widht=0.1"]) == 2
+    assert "'dss_sum' of family 'signals' takes no hyper-parameter 'widht' (did you mean 'width'" in \
+        capsys.readouterr().err
+    assert main(["tag", "tiny_dss_signals", "wide", "--hp", "widht=0.1"]) == 2
+    assert "(did you mean 'width'?)" in capsys.readouterr().err
+    assert load_registry() == before
 
 
 def test_push_dry_run(tiny_zoo, capsys):

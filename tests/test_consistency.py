@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import zoo
-from evaluation.cards import MODEL_CARDS_DIR, RESULTS_DIR, read_withheld
+from evaluation.cards import MODEL_CARDS_DIR, README_PATH, RESULTS_DIR, read_withheld
 from evaluation.harness import evaluate_baseline, evaluate_model
 from evaluation.leaderboard import SHIPPED, WITHHELD, leaderboard, read_runs
 from tests.entry_predictions import one_per_kind
@@ -204,6 +204,43 @@ def test_every_registered_family_is_known():
     assert {entry.family for entry in ENTRIES.values()} <= set(FAMILIES)
 
 
+def test_every_registered_hyper_parameter_is_one_its_architecture_takes():
+    for entry in ENTRIES.values():
+        get_family(entry.family).check_hyperparameters(entry.architecture, entry.hyperparameters)
+
+
+def _documented_commands():
+    """Every `zoo train`, `zoo tag` and `zoo sweep` command the README and the cards show, on one line each."""
+    inline, block = re.compile(r"`(zoo (?:train|tag|sweep) [^`]+)`"), re.compile(
+        r"^\s*(zoo (?:train|tag|sweep) [^`#\n]+)", re.M)
+    texts = [path.read_text() for path in [README_PATH, *sorted(MODEL_CARDS_DIR.glob("*.md"))]]
+    return sorted({" ".join(match.split()) for text in texts for pattern in (inline, block)
+                   for match in pattern.findall(text)})
+
+
+def _hyperparameter_names(words):
+    return [pair.split("=")[0] for flag, pair in zip(words, words[1:]) if flag == "--hp"]
+
+
+def test_every_documented_command_sets_only_hyper_parameters_its_models_take():
+    """A hyper-parameter the model does not take would be recorded and ignored: the reported run would not be the
+    model it names."""
+    checked = 0
+    for command in _documented_commands():
+        words = command.split()
+        if words[1] == "sweep":
+            family = get_family(words[2])
+            for axis in (word for word in words[3:] if ":" in word and not word.startswith("-")):
+                architecture, rest = axis.split(":", 1)
+                family.check_hyperparameters(architecture, [rest.split("=")[0], *_hyperparameter_names(words)])
+                checked += 1
+        elif words[2] in ENTRIES:  # not a placeholder such as NAME
+            entry = ENTRIES[words[2]]
+            get_family(entry.family).check_hyperparameters(entry.architecture, _hyperparameter_names(words))
+            checked += bool(_hyperparameter_names(words))
+    assert checked > 40
+
+
 def test_registry_file_is_sorted_and_canonical():
     data = json.loads(REGISTRY_PATH.read_text())
     assert list(data) == sorted(data)
@@ -213,7 +250,6 @@ def test_readme_model_and_invariance_tables_are_generated():
     from evaluation.cards import (
         INVARIANCE_END,
         INVARIANCE_START,
-        README_PATH,
         TABLE_END,
         TABLE_START,
         invariance_table,

@@ -24,7 +24,7 @@ class FamilyHyperModel(keras_tuner.HyperModel):
 
     def __init__(self, family, architecture, fixed=None, **kwargs):
         super().__init__(name=f"{architecture}_{family.name}", **kwargs)
-        family.check_architecture(architecture)
+        family.check_hyperparameters(architecture, fixed or {})
         self.family = family
         self.architecture = architecture
         self.fixed = dict(fixed or {})

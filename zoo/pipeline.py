@@ -116,6 +116,7 @@ def train_entry(name, budget="auto", output_dir=None, work_dir=DEFAULT_WORK_DIR,
     entry = get_entry(name)
     family = get_family(entry.family)
     spec = family.check_architecture(entry.architecture)
+    family.check_hyperparameters(entry.architecture, hyperparameters or {})
     if spec.trained:
         counterpart, shared = _unregularised(family, spec)
         fixed = {**shared, **_tagged_overrides(entry), **(hyperparameters or {})}

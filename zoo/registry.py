@@ -177,18 +177,22 @@ def add_tagged_entry(base_name, tag, hyperparameters=None):
 
     Raises:
         UnknownModelError: `base_name` is not registered.
-        ValueError: an invalid tag, a tagged `base_name`, or a name already registered.
+        ValueError: an invalid tag, a tagged `base_name`, a name already registered, or a hyper-parameter that its
+            architecture does not take (`Family.check_hyperparameters`).
 
     Example:
     >>> add_tagged_entry("dss_sum_signals", "paper_width", {"width": 1.0}).name
     'dss_sum_signals.paper_width'
     """
+    from zoo.families import get_family
+
     entries = load_registry()
     base = get_entry(base_name, entries)
     if base.tag is not None:
         raise ValueError(f"{base.name!r} is itself tagged; tag its default entry {base.base!r} instead.")
     name = f"{base.name}.{tag}"
     split_name(name)  # validates the tag
+    get_family(base.family).check_hyperparameters(base.architecture, hyperparameters or {})
     if name in entries:
         raise ValueError(f"{name!r} is already registered; `zoo train {name}` retrains it.")
     entries[name] = Entry(name=name, family=base.family, architecture=base.architecture,

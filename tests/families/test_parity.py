@@ -58,3 +58,15 @@ def test_read_contraction_is_the_factor_by_which_one_read_brings_two_states_toge
     midway, parities = states_midway(exact, bits, rng)
     np.testing.assert_allclose(midway[0] @ np.array([1.0, -1.0, -1.0]), parities, atol=1e-5)  # W1·h is the parity
     assert {read_contraction(exact, midway, parities, np.array([bit])) for bit in (0.0, 1.0)} == {0.0}
+
+
+def test_the_recurrent_models_take_the_hyper_parameters_the_readme_trains_them_with():
+    """`zoo train rnn_parity --hp activation=relu` and the other parity runs the README reports must change the
+    model they name, not be recorded and ignored."""
+    assert FAMILY.build("rnn", activation="relu").cell.activation.__name__ == "relu"
+    assert FAMILY.build("rnn").cell.activation.__name__ == "tanh"  # the shipped entries'
+    assert FAMILY.build("sire_gru", sire_weight=0.01, sire_scale="relative").sire_scale == "relative"
+    assert FAMILY.build("sire_gru", sire_weight=0.01, sire_state_length=100).sire_state_length == 100
+    assert FAMILY.build("gru", sub_weight=0.001).sub_weight == 0.001
+    with pytest.raises(ValueError, match="takes no hyper-parameter 'activaton' \\(did you mean 'activation'"):
+        FAMILY.check_hyperparameters("rnn", ["activaton"])

@@ -38,6 +38,8 @@ def test_fixed_hyperparameters_are_fixed_in_the_tuner_so_trials_vary_the_rest():
     fixed = {h.name for h in hp.space if isinstance(h, keras_tuner.engine.hyperparameters.Fixed)}
     assert fixed == {"width", "learning_rate"} and hp.values["learning_rate"] == 0.02
     assert "dropout" not in fixed
+    with pytest.raises(ValueError, match="takes no hyper-parameter 'sub_wieght' \\(did you mean 'sub_weight'"):
+        FamilyHyperModel(get_family("parity"), "gru", fixed={"sub_wieght": 0.01})  # as a sweep axis would
 
 
 @pytest.mark.slow

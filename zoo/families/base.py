@@ -22,6 +22,8 @@ Example:
 """
 
 import dataclasses
+import difflib
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 
@@ -296,6 +298,36 @@ class Family:
         """Hyper-parameters of one trial: the architecture's defaults updated with its search space."""
         spec = self.check_architecture(architecture)
         return {**spec.defaults, **(spec.search(hp) if spec.search else {})}
+
+    def hyperparameter_names(self, architecture):
+        """The hyper-parameters `architecture` takes: the named keyword arguments of `build`, its defaults and
+        search space, the budgets' and the learning rate (the trainer's). A family whose `build` reads others from
+        `**hyperparameters` adds them here."""
+        import keras_tuner
+
+        keywords = {name for name, parameter in inspect.signature(self.build).parameters.items()
+                    if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)}
+        budgets = {name for budget in {"cpu", "gpu", *self.training.budgets}
+                   for name in self.training.budget_hyperparameters(budget)}
+        return ((keywords - {"architecture"}) | set(self.search_space(keras_tuner.HyperParameters(), architecture))
+                | budgets | {"learning_rate"})
+
+    def check_hyperparameters(self, architecture, names):
+        """Raises `ValueError` for a name in `names` that `architecture` does not take (a typo would otherwise be
+        recorded on the card while the model ignores it), suggesting close names.
+
+        Example:
+        >>> get_family("parity").check_hyperparameters("sire_gru", ["sire_wieght"])
+        ValueError: Architecture 'sire_gru' of family 'parity' takes no hyper-parameter 'sire_wieght' (did you mean
+        'sire_weight' or 'sub_weight'?); it takes activation, learning_rate, permutations, sire_scale, …
+        """
+        known = self.hyperparameter_names(architecture)
+        for name in names:
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+                hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+                raise ValueError(f"Architecture {architecture!r} of family {self.name!r} takes no hyper-parameter "
+                                 f"{name!r}{hint}; it takes {', '.join(sorted(known))}.")
 
     def evaluate(self, predict, seed):
         """`{metric: value}` of `predict` (a model's or a baseline's `x -> prediction`) on the test split of `seed`.

@@ -272,6 +272,9 @@ class ImageTaggingCocoFamily(Family):
                      IMAGE: (None, model.image_size, model.image_size, 3)})
         return model
 
+    def hyperparameter_names(self, architecture):
+        return super().hyperparameter_names(architecture) | set(MODEL_HYPERPARAMETERS)
+
     def load_split(self, split, seed=1, size=None, set_size=None):
         if split not in ("train", "val", "test"):
             raise ValueError(f"Unknown split {split!r}; expected 'train', 'val' or 'test'.")

@@ -71,12 +71,16 @@ class ParityFamily(GeneratedSplits, Family):
                            "generalise past the training lengths (no number given)",
                 order_sensitivity=True))
 
-    def build(self, architecture, sire_weight=0.0, permutations=0, sire_state_length=0, **unused):
+    def build(self, architecture, sire_weight=0.0, permutations=0, sub_weight=0.0, sire_scale="absolute",
+              sire_state_length=0, activation="tanh", **unused):
+        """A model of `architecture`; `sub_weight` (SUB's λ), `sire_scale`, `sire_state_length` and `activation` (a
+        ReLU cell, as the paper's exact RNN has) are `build_sequence_model`'s, recorded by the runs that set them."""
         self.check_architecture(architecture)
         if architecture == "exact_rnn":
             return exact_parity_rnn(name=architecture)
         return build_sequence_model(architecture, WIDTHS, list, _deepsets_encoder, BITS, sire_weight, permutations,
-                                    sire_state_length=sire_state_length)
+                                    sub_weight, sire_scale=sire_scale, sire_state_length=sire_state_length,
+                                    activation=activation)
 
     def draw(self, count, rng, split, length=None):
         lengths = (length, length) if length else VAL_LENGTHS if split == "val" else TRAIN_LENGTHS
