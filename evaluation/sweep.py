@@ -75,7 +75,8 @@ def sweep_table(family_name):
 
 def plot_sweep(family, table, path):
     """The primary metric against the swept value (symmetric log scale: 0 is a value), ± std over the seeds; beside
-    it the order sensitivity, where the harness measures it."""
+    it the order sensitivity, where the harness measures it. A curve's label names the hyper-parameters its runs
+    fixed (e.g. `activation=relu`)."""
     from evaluation.leaderboard import _pyplot
 
     plt = _pyplot()
@@ -85,8 +86,9 @@ def plot_sweep(family, table, path):
     for axis, metric in zip(axes[0], metrics):
         rows_of_metric = table[table["metric"] == metric]
         for (_, name), rows in rows_of_metric.groupby(["architecture", "hyperparameter"], sort=False):
+            fixed = ", ".join(f"{key}={value}" for key, value in json.loads(rows["hyperparameters"].iloc[0]).items())
             axis.errorbar(rows["value"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
-                          label=f"{rows['title'].iloc[0]} ({name})")
+                          label=f"{rows['title'].iloc[0]} ({name}{'; ' + fixed if fixed else ''})")
         axis.set_xscale("symlog", linthresh=float(positive.min()) if len(positive) else 1.0)
         axis.set_xlabel("weight of the regulariser λ (0: none)")
         axis.set_ylabel(f"test {metric.replace('_', ' ')}")
