@@ -205,8 +205,14 @@ def test_every_registered_family_is_known():
 
 
 def test_every_registered_hyper_parameter_is_one_its_architecture_takes():
+    """Including those a regularised entry keeps from its unregularised twin when retrained (`zoo train`)."""
+    from zoo.pipeline import _unregularised
+
     for entry in ENTRIES.values():
-        get_family(entry.family).check_hyperparameters(entry.architecture, entry.hyperparameters)
+        family = get_family(entry.family)
+        family.check_hyperparameters(entry.architecture, entry.hyperparameters)
+        family.check_hyperparameters(entry.architecture, _unregularised(family, family.architectures[
+            entry.architecture])[1])
 
 
 def _documented_commands():
