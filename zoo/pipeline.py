@@ -341,6 +341,8 @@ def run_sweep(family_name, axes, seeds=(0, 1, 2), work_dir="runs/sweep", budget=
     from zoo.families import get_family
 
     family = get_family(family_name)
+    for architecture, name, _ in axes:  # every axis checked before any run trains
+        family.check_hyperparameters(architecture, [name, *(hyperparameters or {})])
     plan = resolve_budget(budget)
     plan.update(family.training.budgets.get(plan["name"], {}))
     done = {(r["architecture"], r["value"], r["seed"]): r["hyperparameters"] for r in read_sweep_runs(family_name)}

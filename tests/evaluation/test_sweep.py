@@ -20,6 +20,18 @@ def test_zoo_sweep_says_how_an_axis_reads(capsys):
     assert "ARCHITECTURE:HYPERPARAMETER=V1,V2" in capsys.readouterr().err
 
 
+def test_zoo_sweep_refuses_a_hyper_parameter_an_axis_does_not_take_before_any_run_trains(tmp_path, monkeypatch,
+                                                                                         capsys):
+    monkeypatch.setattr(sweep, "RESULTS_DIR", tmp_path)
+    work = ["--work-dir", str(tmp_path / "work")]
+    assert main(["sweep", "parity", "gru:sub_weight=0.1", "gru:sub_wieght=0.1", *work]) == 2
+    assert "'gru' of family 'parity' takes no hyper-parameter 'sub_wieght' (did you mean 'sub_weight'" in \
+        capsys.readouterr().err
+    assert main(["sweep", "parity", "gru:sub_weight=0.1", "--hp", "activaton=relu", *work]) == 2
+    assert "(did you mean 'activation'?)" in capsys.readouterr().err
+    assert sweep.read_sweep_runs("parity") == [] and not (tmp_path / "work").exists()
+
+
 @pytest.mark.slow
 def test_a_sweep_resumes_and_summarises_its_runs_over_seeds(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep, "RESULTS_DIR", tmp_path)
