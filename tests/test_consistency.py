@@ -11,6 +11,7 @@ import zoo
 from evaluation.cards import MODEL_CARDS_DIR, README_PATH, RESULTS_DIR, read_withheld
 from evaluation.harness import evaluate_baseline, evaluate_model
 from evaluation.leaderboard import SHIPPED, WITHHELD, leaderboard, read_runs
+from evaluation.sweep import parse_axis
 from tests.entry_predictions import one_per_kind
 from zoo.entry import folder_hashes, read_info
 from zoo.families import FAMILIES, get_family
@@ -237,8 +238,8 @@ def test_every_documented_command_sets_only_hyper_parameters_its_models_take():
         if words[1] == "sweep":
             family = get_family(words[2])
             for axis in (word for word in words[3:] if ":" in word and not word.startswith("-")):
-                architecture, rest = axis.split(":", 1)
-                family.check_hyperparameters(architecture, [rest.split("=")[0], *_hyperparameter_names(words)])
+                architecture, name, _ = parse_axis(axis)
+                family.check_hyperparameters(architecture, [name, *_hyperparameter_names(words)])
                 checked += 1
         elif words[2] in ENTRIES:  # not a placeholder such as NAME
             entry = ENTRIES[words[2]]
