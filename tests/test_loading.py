@@ -22,6 +22,20 @@ def test_embedded_entry_loads_offline_compiled_and_equal(tiny_zoo, monkeypatch):
     assert model.compiled and np.isfinite(model.fit(X, np.array([0, 1]), verbose=0).history["loss"]).all()
 
 
+def test_a_loaded_entry_saved_as_keras_file_reloads_equal_without_warnings(tiny_zoo, tmp_path):
+    import warnings
+
+    import keras
+
+    model = zoo.load("tiny_dss_signals")
+    model.save(tmp_path / "mine.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # e.g. "Skipping variable loading for optimizer"
+        reloaded = keras.models.load_model(tmp_path / "mine.keras")
+    assert_close(reloaded.predict(X, verbose=0), model.predict(X, verbose=0), atol=1e-6)
+    assert len(reloaded.optimizer.variables) == len(model.optimizer.variables) > 2
+
+
 def test_untrained_build_uses_the_registered_architecture(tiny_zoo):
     model = zoo.load("tiny_dss_signals", pretrained=False)
     assert model.count_params() == tiny_zoo["model"].count_params()

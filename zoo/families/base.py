@@ -429,7 +429,12 @@ class Family:
         return self.build(architecture, **hyperparameters)
 
     def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
-        """Compile `model` with the task's loss and metrics, so that `model.fit` works at once."""
+        """Compile `model` with the task's loss and metrics, so that `model.fit` works at once.
+
+        A built model gets its optimizer built too, so that `model.save` writes the optimizer's full state and
+        `keras.models.load_model` restores it without a mismatch warning, trained or not."""
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=self.task.loss(),
                       metrics=self.task.keras_metrics(), jit_compile=jit_compile)
+        if model.built:
+            model.optimizer.build(model.trainable_variables)
         return model
