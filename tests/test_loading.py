@@ -36,6 +36,53 @@ def test_a_loaded_entry_saved_as_keras_file_reloads_equal_without_warnings(tiny_
     assert len(reloaded.optimizer.variables) == len(model.optimizer.variables) > 2
 
 
+def _adam_rate(model):
+    """`(rate after the warm-up, warm-up steps)` of a compiled model's Adam."""
+    rate = model.optimizer.get_config()["learning_rate"]
+    if isinstance(rate, float):
+        return rate, 0
+    return rate["config"]["warmup_target"], rate["config"]["warmup_steps"]
+
+
+def test_trained_weights_are_compiled_to_fine_tune_and_fresh_ones_to_train(tiny_zoo):
+    training_rate = 1e-3  # tiny_dss_signals's hyper-parameter
+    loaded = zoo.load("tiny_dss_signals")
+    assert _adam_rate(loaded) == pytest.approx((training_rate * zoo.loading.FINE_TUNING_RATE, 50))
+    assert float(loaded.optimizer.learning_rate) == 0.0  # warming up from 0
+    assert _adam_rate(zoo.load("tiny_dss_signals", pretrained=False)) == pytest.approx((training_rate, 50))
+    assert _adam_rate(zoo.load("tiny_dss_signals", num_classes=7)) == pytest.approx((training_rate, 50))
+    constant = zoo.load("tiny_dss_signals", learning_rate=3e-4)
+    assert _adam_rate(constant) == pytest.approx((3e-4, 0))
+    constant.optimizer.learning_rate = 1e-4  # settable, as keras.callbacks.ReduceLROnPlateau needs
+    assert float(constant.optimizer.learning_rate) == pytest.approx(1e-4)
+
+
+def test_fine_tuning_a_loaded_entry_on_its_own_task_keeps_its_accuracy():
+    """`gru_sum_small` fitted 5 more epochs on its 200 training sets: as loaded (1/100 of the training rate,
+    warmed up) it keeps its test accuracy; Adam at the training rate from the first step wrecks it."""
+    import keras
+
+    from zoo.families import get_family
+
+    family = get_family("sum_small")
+    (x, y), (x_test, y_test) = family.load_split("train", seed=0), family.load_split("test", seed=1)
+
+    def accuracy(model):
+        return family.task.score(y_test, model.predict(x_test, verbose=0))["accuracy"]
+
+    loaded = accuracy(zoo.load("gru_sum_small"))
+    training_rate = zoo.load("gru_sum_small", compile=False).zoo_info["hyperparameters"]["learning_rate"]
+    fine_tuned = []
+    for learning_rate in (None, training_rate):
+        model = zoo.load("gru_sum_small", learning_rate=learning_rate)
+        keras.utils.set_random_seed(0)
+        model.fit(x, y, epochs=5, batch_size=32, verbose=0)
+        fine_tuned.append(accuracy(model))
+    assert loaded > 0.8
+    assert fine_tuned[0] > loaded - 0.03, (loaded, fine_tuned)
+    assert fine_tuned[1] < 0.5, (loaded, fine_tuned)
+
+
 def test_untrained_build_uses_the_registered_architecture(tiny_zoo):
     model = zoo.load("tiny_dss_signals", pretrained=False)
     assert model.count_params() == tiny_zoo["model"].count_params()

@@ -145,7 +145,7 @@ import zoo
 model = zoo.load("{name}")          # offline: the weights ship inside the package
 outputs = model.predict(x)                    # x: {shape}
 zoo.check_symmetry(model, x[:4])              # measured invariance / equivariance errors
-model.fit(x_train, y_train, epochs=5)         # fine-tune (compiled with the family's loss and metrics)
+model.fit(x_train, y_train, epochs=5)         # fine-tune: the family's loss, Adam at 1/100 of the training rate
 ```
 {_inputs(info)}{info.get("usage", "")}{_new_classes(info)}"""
 

@@ -11,9 +11,14 @@ from zoo.saving import MEASURED_FIELDS
 
 LOCAL_PREFIX = "local-dir:"
 HUB_PREFIX = "hf://"
+# A loaded model is compiled to fine-tune: a fresh Adam at its training rate knocks trained weights far off in its
+# first steps (`python -m evaluation.fine_tuning`, `evaluation/results/fine_tuning.csv`).
+FINE_TUNING_RATE = 0.01  # × the entry's training learning rate
+WARMUP_STEPS = 50
 
 
-def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=True, cache_dir=None):
+def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=True, cache_dir=None,
+         learning_rate=None):
     """Load a zoo model.
 
     Resolution order for a registered name (`<architecture>_<family>`, or `<architecture>_<family>.<tag>` for
@@ -30,8 +35,14 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
             and the measured metrics of the original are dropped from `model.zoo_info`.
         revision: Hub revision (commit, branch or tag) to load instead of the pinned one; exactly that revision is
             loaded, from the cache or the Hub (never the embedded copy), or `HubUnavailableError` says why not.
-        compile: compile with the family's loss, metric and optimizer so that `model.fit` works at once.
+        compile: compile with the family's loss, metric and Adam so that `model.fit` works at once. Trained
+            weights are compiled to fine-tune: Adam at `FINE_TUNING_RATE` (1/100) of the entry's training
+            learning rate, warmed up linearly over the first `WARMUP_STEPS` (50) steps. A fresh build
+            (`pretrained=False`) or a new output layer (`num_classes`) gets the training rate, with the same
+            warm-up.
         cache_dir: Hugging Face cache folder (default: huggingface_hub's).
+        learning_rate: Adam's rate instead, constant from the first step and settable (e.g. by
+            `keras.callbacks.ReduceLROnPlateau`, which a warm-up schedule refuses).
 
     Returns:
         The Keras model; `model.zoo_info` holds its `zoo.json` (provenance, metrics, symmetry).
@@ -49,17 +60,27 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
     else:
         model = load_model_folder(folder)
         check_architecture(model, info, folder)
+    trained = folder is not None
     if num_classes is not None and getattr(model.classifier_layer(), "units", None) != num_classes:
         model = model.with_num_classes(num_classes)
         info = {key: value for key, value in info.items() if key not in MEASURED_FIELDS}
+        trained = False  # a fresh output layer learns at the training rate
     model.zoo_info = info
     if info.get("family") in FAMILIES:
         family = get_family(info["family"])
         model.value_range = family.input_spec.get("value_range")
         model.trained_set_sizes = family.trained_set_sizes
     if compile and info.get("family"):
-        get_family(info["family"]).compile(model, learning_rate=info["hyperparameters"].get("learning_rate", 1e-3))
+        _compile(model, get_family(info["family"]), info["hyperparameters"], trained, learning_rate)
     return model
+
+
+def _compile(model, family, hyperparameters, trained, learning_rate):
+    """Compile `model` to fine-tune (trained weights) or to train (a fresh build or output layer)."""
+    if learning_rate is not None:
+        return family.compile(model, learning_rate=learning_rate)
+    rate = hyperparameters.get("learning_rate", 1e-3) * (FINE_TUNING_RATE if trained else 1.0)
+    return family.compile(model, learning_rate=rate, warmup_steps=WARMUP_STEPS)
 
 
 def _resolve(name, pretrained, revision, cache_dir):

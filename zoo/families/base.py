@@ -428,11 +428,15 @@ class Family:
         built even where the family's data is missing."""
         return self.build(architecture, **hyperparameters)
 
-    def compile(self, model, learning_rate=1e-3, jit_compile="auto"):
+    def compile(self, model, learning_rate=1e-3, jit_compile="auto", warmup_steps=0):
         """Compile `model` with the task's loss and metrics, so that `model.fit` works at once.
 
-        A built model gets its optimizer built too, so that `model.save` writes the optimizer's full state and
-        `keras.models.load_model` restores it without a mismatch warning, trained or not."""
+        With `warmup_steps`, Adam's learning rate rises linearly from 0 to `learning_rate` over that many steps and
+        stays there. A built model gets its optimizer built too, so that `model.save` writes the optimizer's full
+        state and `keras.models.load_model` restores it without a mismatch warning, trained or not."""
+        if warmup_steps:  # cosine decay with alpha = 1 decays nothing: a linear warm-up, then constant
+            learning_rate = keras.optimizers.schedules.CosineDecay(
+                0.0, decay_steps=1, alpha=1.0, warmup_target=learning_rate, warmup_steps=warmup_steps)
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=self.task.loss(),
                       metrics=self.task.keras_metrics(), jit_compile=jit_compile)
         if model.built:

@@ -1,0 +1,103 @@
+"""Fine-tuning check: does `model.fit` on more of an entry's own training data keep its test score?
+
+For each shipped entry of the families named, the harness measures the family's primary metric on test seed 1
+three times: as loaded, after `model.fit` for `--epochs` epochs (batch 32) on the first `--examples` training
+examples (draw seed 0) as `zoo.load` compiles it (Adam at 1/100 of the entry's training rate, warmed up over the
+first 50 steps), and after the same fit with Adam at the training rate from the first step
+(`zoo.load(name, learning_rate=<training rate>)`); a family that streams its training data gives its first batches.
+Rows of the families measured replace their earlier rows in `evaluation/results/fine_tuning.csv`:
+
+    python -m evaluation.fine_tuning parity sum range variance sum_small half_range_10 signals digit_sum_text
+"""
+
+import argparse
+import datetime
+
+import keras
+import numpy as np
+import pandas as pd
+
+import zoo
+from evaluation.cards import RESULTS_DIR
+from evaluation.harness import evaluate_model
+from zoo.environment import environment
+from zoo.families import get_family
+from zoo.registry import get_entry
+
+CSV = RESULTS_DIR / "fine_tuning.csv"
+SEED = 1  # the harness's first test seed
+
+
+def _first(data, n):
+    return {key: value[:n] for key, value in data.items()} if isinstance(data, dict) else data[:n]
+
+
+def _concatenate(parts):
+    if isinstance(parts[0], dict):
+        return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    return np.concatenate(parts)
+
+
+def training_examples(family, n):
+    """`(x, y)`: the first `n` examples of the family's training split (draw seed 0), taken from the first batches
+    where the family streams it."""
+    data = family.load_split("train", seed=0)
+    if not isinstance(data, tuple):
+        batches, count = [], 0
+        for index in range(len(data)):
+            batches.append(data[index][:2])
+            count += len(batches[-1][1])
+            if count >= n:
+                break
+        data = (_concatenate([x for x, _ in batches]), _concatenate([y for _, y in batches]))
+    return _first(data[0], n), data[1][:n]
+
+
+def _score(model, family):
+    return evaluate_model(model, family, seeds=(SEED,))[family.task.primary]["mean"]
+
+
+def _fine_tuned(name, family, train, epochs, learning_rate=None):
+    model = zoo.load(name, learning_rate=learning_rate)
+    keras.utils.set_random_seed(0)
+    model.fit(*train, epochs=epochs, verbose=0)  # Keras's default batch of 32, as the cards' `model.fit` line
+    return _score(model, family)
+
+
+def measure_entry(name, examples=320, epochs=5):
+    """One row: the entry's test score as loaded, fine-tuned as `zoo.load` compiles it, and fine-tuned at its
+    training rate."""
+    entry = get_entry(name)
+    family = get_family(entry.family)
+    train = training_examples(family, examples)
+    training_rate = entry.hyperparameters.get("learning_rate", 1e-3)
+    return {"entry": name, "family": entry.family, "metric": family.task.primary,
+            "loaded": _score(zoo.load(name), family),
+            "fine_tuned": _fine_tuned(name, family, train, epochs),
+            "fine_tuned_at_training_rate": _fine_tuned(name, family, train, epochs, learning_rate=training_rate),
+            "training_rate": training_rate, "examples": len(train[1]), "epochs": epochs, "test_seed": SEED,
+            **environment(), "date": datetime.date.today().isoformat()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("families", nargs="+")
+    parser.add_argument("--examples", type=int, default=320)
+    parser.add_argument("--epochs", type=int, default=5)
+    args = parser.parse_args(argv)
+    names = [name for name in zoo.list_models()
+             if get_entry(name).family in args.families and get_entry(name).pretrained]
+    rows = []
+    for name in names:
+        rows.append(row := measure_entry(name, args.examples, args.epochs))
+        print({key: row[key] for key in ("entry", "loaded", "fine_tuned", "fine_tuned_at_training_rate")},
+                  flush=True)
+    earlier = pd.read_csv(CSV) if CSV.exists() else pd.DataFrame()
+    kept = earlier[~earlier["family"].isin(args.families)] if len(earlier) else earlier
+    table = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).sort_values(["family", "entry"])
+    table.to_csv(CSV, index=False, float_format="%.4g")
+    print(f"wrote {CSV} ({len(rows)} entries measured)")
+
+
+if __name__ == "__main__":
+    main()

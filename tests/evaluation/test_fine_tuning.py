@@ -1,0 +1,27 @@
+"""The fine-tuning check (`python -m evaluation.fine_tuning`): rows measured by the harness, CSV rows replaced per
+family."""
+
+import pandas as pd
+
+from evaluation import fine_tuning
+
+
+def test_rows_of_the_families_measured_replace_their_earlier_rows(tmp_path, monkeypatch):
+    csv = tmp_path / "fine_tuning.csv"
+    monkeypatch.setattr(fine_tuning, "CSV", csv)
+    pd.DataFrame([{"entry": "old_identity_sum", "family": "identity_sum", "loaded": 0.0},
+                  {"entry": "gru_parity", "family": "parity", "loaded": 1.0}]).to_csv(csv, index=False)
+    fine_tuning.main(["identity_sum", "--examples", "16", "--epochs", "1"])
+    table = pd.read_csv(csv)
+    assert sorted(table["entry"]) == ["deepsets_identity_sum", "deepsets_trained_identity_sum", "gru_parity"]
+    row = table.set_index("entry").loc["deepsets_identity_sum"]
+    assert (row["metric"], row["examples"], row["epochs"], row["test_seed"]) == ("accuracy", 16, 1, 1)
+    assert row["loaded"] == 1.0  # the analytic identity sum: exact before and after
+    assert 0.0 <= row["fine_tuned"] <= 1.0 and 0.0 <= row["fine_tuned_at_training_rate"] <= 1.0
+
+
+def test_a_family_that_streams_its_training_data_gives_its_first_batches():
+    from zoo.families import get_family
+
+    x, y = fine_tuning.training_examples(get_family("population_entropy"), 40)
+    assert len(y) == 40 and len(x) == 40
