@@ -55,6 +55,8 @@ def test_trained_weights_are_compiled_to_fine_tune_and_fresh_ones_to_train(tiny_
     assert _adam_rate(constant) == pytest.approx((3e-4, 0))
     constant.optimizer.learning_rate = 1e-4  # settable, as keras.callbacks.ReduceLROnPlateau needs
     assert float(constant.optimizer.learning_rate) == pytest.approx(1e-4)
+    with pytest.raises(ValueError, match="learning_rate= with compile=False"):
+        zoo.load("tiny_dss_signals", compile=False, learning_rate=1e-4)
 
 
 def test_fine_tuning_a_loaded_entry_on_its_own_task_keeps_its_accuracy():

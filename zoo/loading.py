@@ -54,6 +54,9 @@ def load(name_or_uri, pretrained=True, num_classes=None, revision=None, compile=
     if not isinstance(name_or_uri, str | Path) or not str(name_or_uri).strip():
         raise ValueError(f"zoo.load needs a model name or address; got {name_or_uri!r}. `zoo.list_models()` lists "
                          "the names.")
+    if learning_rate is not None and not compile:
+        raise ValueError("zoo.load got learning_rate= with compile=False: the rate is the compiled Adam's; drop "
+                         "one of them.")
     folder, info = _resolve(str(name_or_uri), pretrained, revision, cache_dir)
     if folder is None:
         model = get_family(info["family"]).build(info["architecture"], **info["hyperparameters"])
