@@ -91,7 +91,7 @@ def main(argv=None):
     for name in names:
         rows.append(row := measure_entry(name, args.examples, args.epochs))
         print({key: row[key] for key in ("entry", "loaded", "fine_tuned", "fine_tuned_at_training_rate")},
-                  flush=True)
+              flush=True)
     earlier = pd.read_csv(CSV) if CSV.exists() else pd.DataFrame()
     kept = earlier[~earlier["family"].isin(args.families)] if len(earlier) else earlier
     table = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).sort_values(["family", "entry"])
