@@ -5,7 +5,8 @@ three times: as loaded, after `model.fit` for `--epochs` epochs (batch 32) on th
 examples (draw seed 0) as `zoo.load` compiles it (Adam at 1/100 of the entry's training rate, warmed up over the
 first 50 steps), and after the same fit with Adam at the training rate from the first step
 (`zoo.load(name, learning_rate=<training rate>)`); a family that streams its training data gives its first batches.
-Rows of the families measured replace their earlier rows in `evaluation/results/fine_tuning.csv`:
+Rows of the families measured replace their earlier rows in `evaluation/results/fine_tuning.csv`, which
+`fine_tuning.png` plots (each score after fine-tuning against the score as loaded):
 
     python -m evaluation.fine_tuning parity sum range variance sum_small half_range_10 signals digit_sum_text
 """
@@ -24,7 +25,7 @@ from zoo.environment import environment
 from zoo.families import get_family
 from zoo.registry import get_entry
 
-CSV = RESULTS_DIR / "fine_tuning.csv"
+CSV, PNG = RESULTS_DIR / "fine_tuning.csv", RESULTS_DIR / "fine_tuning.png"
 SEED = 1  # the harness's first test seed
 
 
@@ -79,6 +80,36 @@ def measure_entry(name, examples=320, epochs=5):
             **environment(), "date": datetime.date.today().isoformat()}
 
 
+def plot(table, path):
+    """Each entry's score after fine-tuning against its score as loaded, both ways, one panel per metric (points
+    on the diagonal kept their score)."""
+    from evaluation.leaderboard import _pyplot
+
+    plt = _pyplot()
+    metrics = sorted(set(table["metric"]))
+    figure, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 5), squeeze=False)
+    for axis, metric in zip(axes[0], metrics):
+        rows = table[table["metric"] == metric]
+        for column, label, marker in (("fine_tuned", "as zoo.load compiles it", "o"),
+                                      ("fine_tuned_at_training_rate", "Adam at the training rate", "x")):
+            axis.scatter(rows["loaded"], rows[column], marker=marker, label=label, alpha=0.7)
+        low, high = rows[["loaded", "fine_tuned", "fine_tuned_at_training_rate"]].stack().agg(["min", "max"])
+        axis.plot([low, high], [low, high], color="grey", linewidth=0.8)
+        if metric == "mse":
+            axis.set_xscale("log")
+            axis.set_yscale("log")
+        axis.set_xlabel(f"test {metric} as loaded")
+        axis.set_ylabel(f"test {metric} after fine-tuning")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    epochs, examples = table["epochs"].max(), table["examples"].max()
+    figure.suptitle(f"{len(table)} entries fitted {epochs} epochs on ≤ {examples} sets of their own training data "
+                    "(zoo harness, test seed 1)", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("families", nargs="+")
@@ -96,7 +127,8 @@ def main(argv=None):
     kept = earlier[~earlier["family"].isin(args.families)] if len(earlier) else earlier
     table = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).sort_values(["family", "entry"])
     table.to_csv(CSV, index=False, float_format="%.4g")
-    print(f"wrote {CSV} ({len(rows)} entries measured)")
+    plot(table, PNG)
+    print(f"wrote {CSV} and {PNG.name} ({len(rows)} entries measured)")
 
 
 if __name__ == "__main__":

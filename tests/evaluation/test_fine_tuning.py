@@ -9,6 +9,7 @@ from evaluation import fine_tuning
 def test_rows_of_the_families_measured_replace_their_earlier_rows(tmp_path, monkeypatch):
     csv = tmp_path / "fine_tuning.csv"
     monkeypatch.setattr(fine_tuning, "CSV", csv)
+    monkeypatch.setattr(fine_tuning, "PNG", tmp_path / "fine_tuning.png")
     pd.DataFrame([{"entry": "old_identity_sum", "family": "identity_sum", "loaded": 0.0},
                   {"entry": "gru_parity", "family": "parity", "loaded": 1.0}]).to_csv(csv, index=False)
     fine_tuning.main(["identity_sum", "--examples", "16", "--epochs", "1"])
@@ -18,6 +19,7 @@ def test_rows_of_the_families_measured_replace_their_earlier_rows(tmp_path, monk
     assert (row["metric"], row["examples"], row["epochs"], row["test_seed"]) == ("accuracy", 16, 1, 1)
     assert row["loaded"] == 1.0  # the analytic identity sum: exact before and after
     assert 0.0 <= row["fine_tuned"] <= 1.0 and 0.0 <= row["fine_tuned_at_training_rate"] <= 1.0
+    assert (tmp_path / "fine_tuning.png").stat().st_size > 0
 
 
 def test_a_family_that_streams_its_training_data_gives_its_first_batches():
