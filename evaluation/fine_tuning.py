@@ -86,7 +86,7 @@ def plot(table, path):
     from evaluation.leaderboard import _pyplot
 
     plt = _pyplot()
-    metrics = sorted(set(table["metric"]))
+    metrics = sorted(table["metric"].dropna().unique())
     figure, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 5), squeeze=False)
     for axis, metric in zip(axes[0], metrics):
         rows = table[table["metric"] == metric]
