@@ -21,22 +21,13 @@ import pandas as pd
 import zoo
 from evaluation.cards import RESULTS_DIR
 from evaluation.harness import evaluate_model
+from zoo.data import first_examples
 from zoo.environment import environment
 from zoo.families import get_family
 from zoo.registry import get_entry
 
 CSV, PNG = RESULTS_DIR / "fine_tuning.csv", RESULTS_DIR / "fine_tuning.png"
 SEED = 1  # the harness's first test seed
-
-
-def _first(data, n):
-    return {key: value[:n] for key, value in data.items()} if isinstance(data, dict) else data[:n]
-
-
-def _concatenate(parts):
-    if isinstance(parts[0], dict):
-        return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-    return np.concatenate(parts)
 
 
 def training_examples(family, n):
@@ -46,12 +37,12 @@ def training_examples(family, n):
     if not isinstance(data, tuple):
         batches, count = [], 0
         for index in range(len(data)):
-            batches.append(data[index][:2])
+            batches.append(tuple(data[index][:2]))
             count += len(batches[-1][1])
             if count >= n:
                 break
-        data = (_concatenate([x for x, _ in batches]), _concatenate([y for _, y in batches]))
-    return _first(data[0], n), data[1][:n]
+        data = keras.tree.map_structure(lambda *parts: np.concatenate(parts), *batches)
+    return first_examples(*data, n)
 
 
 def _score(model, family):

@@ -65,6 +65,7 @@ def test_fine_tuning_a_loaded_entry_on_its_own_task_keeps_its_accuracy():
     import keras
 
     from zoo.families import get_family
+    from zoo.registry import get_entry
 
     family = get_family("sum_small")
     (x, y), (x_test, y_test) = family.load_split("train", seed=0), family.load_split("test", seed=1)
@@ -73,7 +74,7 @@ def test_fine_tuning_a_loaded_entry_on_its_own_task_keeps_its_accuracy():
         return family.task.score(y_test, model.predict(x_test, verbose=0))["accuracy"]
 
     loaded = accuracy(zoo.load("gru_sum_small"))
-    training_rate = zoo.load("gru_sum_small", compile=False).zoo_info["hyperparameters"]["learning_rate"]
+    training_rate = get_entry("gru_sum_small").hyperparameters["learning_rate"]
     fine_tuned = []
     for learning_rate in (None, training_rate):
         model = zoo.load("gru_sum_small", learning_rate=learning_rate)
