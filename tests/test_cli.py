@@ -24,6 +24,13 @@ def test_predict_prints_predictions_and_the_symmetry_check(tiny_zoo, capsys):
     assert out.count("predicted") == 3 and "symmetry check: passed=True" in out
 
 
+@pytest.mark.parametrize("count", ["0", "-2", "x"])
+def test_predict_refuses_a_count_of_sets_below_one(count, capsys):
+    with pytest.raises(SystemExit):
+        main(["predict", "gru_sum_small", "-n", count])
+    assert f"argument -n: {count} is not a positive number of sets" in capsys.readouterr().err
+
+
 def test_predict_shows_as_many_sets_as_asked_for_an_image_to_image_entry(capsys):
     assert main(["predict", "dss_aittala_colour_matching", "-n", "2"]) == 0
     out = capsys.readouterr().out

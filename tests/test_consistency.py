@@ -13,6 +13,7 @@ from evaluation.harness import evaluate_baseline, evaluate_model
 from evaluation.leaderboard import SHIPPED, WITHHELD, leaderboard, read_runs
 from evaluation.sweep import parse_axis
 from tests.entry_predictions import one_per_kind
+from zoo.data import first_examples, first_sets
 from zoo.entry import folder_hashes, read_info
 from zoo.families import FAMILIES, get_family
 from zoo.metrics import at_set_size
@@ -20,10 +21,6 @@ from zoo.pipeline import measured_on
 from zoo.registry import REGISTRY_PATH, load_registry
 
 ENTRIES = load_registry(REGISTRY_PATH)
-
-
-def _first(x, n):
-    return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
 
 
 def _skip_unless_measured_on_this_data(family, name):
@@ -109,7 +106,7 @@ def test_recorded_metrics_are_what_the_harness_measures_and_the_entry_has_its_sy
         tolerance = 1.5 / len(family.load_split("test", seed=info["metrics"]["seeds"][0])[1]) \
             if key.startswith("accuracy") else 5e-3 * max(1.0, abs(recorded[0]))
         assert values["values"] == pytest.approx(recorded, abs=tolerance), key
-    report = zoo.check_symmetry(model, _first(family.load_split("test", seed=1)[0], 4), trials=1)
+    report = zoo.check_symmetry(model, first_sets(family.load_split("test", seed=1)[0], 4), trials=1)
     assert report["passed"], report
 
 
@@ -124,7 +121,7 @@ def test_an_entry_of_each_kind_fine_tunes_as_loaded(name):
     model = zoo.load(name)
     train = family.load_split("train", size=1)
     x, y = train if isinstance(train, tuple) else train[0]
-    history = model.fit(_first(x, 8), _first(y, 8), epochs=1, verbose=0).history  # fine-tunes as loaded
+    history = model.fit(*first_examples(x, y, 8), epochs=1, verbose=0).history  # fine-tunes as loaded
     assert np.isfinite(history["loss"]).all()
 
 

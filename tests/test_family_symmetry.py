@@ -4,15 +4,12 @@ import numpy as np
 import pytest
 
 import zoo
+from zoo.data import first_sets
 from zoo.families import FAMILIES, get_family
 from zoo.families.dss.dfaust import DFaustFamily
 
 CASES = [(name, architecture) for name, family in sorted(FAMILIES.items()) if not family.wording.unavailable_reason
          for architecture in family.architectures]
-
-
-def _first(x, n):
-    return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
 
 
 @pytest.mark.parametrize("name,architecture", CASES)
@@ -23,7 +20,7 @@ def test_registered_architecture_has_its_declared_symmetry(name, architecture):
     if family.missing_data:
         pytest.skip(family.missing_data)
     model = family.build(architecture, width=0.05)
-    report = zoo.check_symmetry(model, _first(family.load_split("test", seed=1)[0], 2), trials=1, padding=1)
+    report = zoo.check_symmetry(model, first_sets(family.load_split("test", seed=1)[0], 2), trials=1, padding=1)
     assert report["passed"], report
     if report["declared"]["output"] != "none":
         assert report["padding"] is not None and "permutation" in report["judged"]

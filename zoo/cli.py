@@ -50,19 +50,15 @@ def _eval(args):
     print(json.dumps(evaluate(args.name, seeds=tuple(args.seeds)), indent=2))
 
 
-def _first(x, n):
-    """The first `n` sets of an input (an array or a dict of arrays)."""
-    return {key: value[:n] for key, value in x.items()} if isinstance(x, dict) else x[:n]
-
-
 def _predict(args):
     import zoo
+    from zoo.data import first_sets
     from zoo.families import get_family
 
     model = zoo.load(args.name)
     family = get_family(model.zoo_info["family"])
     x, y = family.load_split("test", size=args.n)
-    x, y = _first(x, args.n), y[: args.n]  # some families draw a fixed test split whatever the size asked for
+    x, y = first_sets(x, args.n), y[: args.n]  # some families draw a fixed test split whatever the size asked for
     outputs = model.predict(x, verbose=0)
     for i, (output, target) in enumerate(zip(outputs, y)):
         print(f"set {i}: {family.task.describe(output, target)}")
@@ -71,6 +67,14 @@ def _predict(args):
                        for test in ("permutation", "element", "padding"))
     print(f"symmetry check: passed={report['passed']} (judged: {', '.join(report['judged']) or 'nothing'}; "
           f"max abs errors: {errors})")
+
+
+def _positive(text):
+    """An argparse type: an integer of at least 1."""
+    value = int(text) if text.lstrip("-").isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of sets")
+    return value
 
 
 def _hyperparameters(pairs):
@@ -200,7 +204,7 @@ def build_parser():
 
     p = commands.add_parser("predict", help="predict a few test sets and check the model's symmetry")
     p.add_argument("name")
-    p.add_argument("-n", type=int, default=5)
+    p.add_argument("-n", type=_positive, default=5, help="how many test sets (at least 1)")
     p.set_defaults(func=_predict)
 
     p = commands.add_parser("train", help="search, train and write a model's entry")

@@ -32,6 +32,15 @@ def environment_source(variable, dataset, note, layout):
     return value
 
 
+def first_sets(x, count):
+    """The first `count` sets of an input `x`: an array `(sets, ...)` or a dict of such arrays.
+
+    Example:
+    >>> first_sets({"elements": elements, "mask": mask}, 2)  # {"elements": elements[:2], "mask": mask[:2]}
+    """
+    return {key: value[:count] for key, value in x.items()} if isinstance(x, dict) else x[:count]
+
+
 def first_examples(x, y, size=None):
     """The first `size` examples of `(x, y)`, x an array or a dict of arrays; all of them when `size` is None.
 
@@ -40,7 +49,7 @@ def first_examples(x, y, size=None):
     """
     if not size:
         return x, y
-    return ({key: value[:size] for key, value in x.items()} if isinstance(x, dict) else x[:size]), y[:size]
+    return first_sets(x, size), y[:size]
 
 
 def permute_sets(x, rng):
