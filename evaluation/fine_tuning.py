@@ -67,7 +67,8 @@ def measure_entry(name, examples=320, epochs=5):
             "loaded": _score(zoo.load(name), family),
             "fine_tuned": _fine_tuned(name, family, train, epochs),
             "fine_tuned_at_training_rate": _fine_tuned(name, family, train, epochs, learning_rate=training_rate),
-            "training_rate": training_rate, "examples": len(train[1]), "epochs": epochs, "test_seed": SEED,
+            "training_rate": training_rate, "examples": len(keras.tree.flatten(train[1])[0]), "epochs": epochs,
+            "test_seed": SEED,
             **environment(), "date": datetime.date.today().isoformat()}
 
 
@@ -107,20 +108,25 @@ def main(argv=None):
     parser.add_argument("--examples", type=int, default=320)
     parser.add_argument("--epochs", type=int, default=5)
     args = parser.parse_args(argv)
-    names = [name for name in zoo.list_models()
-             if get_entry(name).family in args.families and get_entry(name).pretrained]
-    rows = []
-    for name in names:
-        rows.append(row := measure_entry(name, args.examples, args.epochs))
-        print({key: row[key] for key in ("entry", "loaded", "fine_tuned", "fine_tuned_at_training_rate")},
-              flush=True)
+    for family in args.families:  # each family's rows are written as soon as they are measured
+        names = [name for name in zoo.list_models()
+                 if get_entry(name).family == family and get_entry(name).pretrained]
+        rows = []
+        for name in names:
+            rows.append(row := measure_entry(name, args.examples, args.epochs))
+            print({key: row[key] for key in ("entry", "loaded", "fine_tuned", "fine_tuned_at_training_rate")},
+                  flush=True)
+        write_rows(family, rows)
+        print(f"wrote {len(rows)} rows of {family} to {CSV} and {PNG.name}", flush=True)
+
+
+def write_rows(family, rows):
+    """Replace the family's rows of the CSV with `rows` and re-plot the whole table."""
     earlier = pd.read_csv(CSV) if CSV.exists() else pd.DataFrame()
-    kept = earlier[~earlier["family"].isin(args.families)] if len(earlier) else earlier
+    kept = earlier[earlier["family"] != family] if len(earlier) else earlier
     table = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).sort_values(["family", "entry"])
     table.to_csv(CSV, index=False, float_format="%.4g")
     plot(table, PNG)
-    print(f"wrote {CSV} and {PNG.name} ({len(rows)} entries measured)")
-
 
 if __name__ == "__main__":
     main()

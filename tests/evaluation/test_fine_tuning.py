@@ -2,6 +2,7 @@
 family."""
 
 import pandas as pd
+import pytest
 
 from evaluation import fine_tuning
 
@@ -27,3 +28,20 @@ def test_a_family_that_streams_its_training_data_gives_its_first_batches():
 
     x, y = fine_tuning.training_examples(get_family("population_entropy"), 40)
     assert len(y) == 40 and len(x) == 40
+
+
+def test_a_family_that_fails_keeps_the_rows_of_the_families_measured_before_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(fine_tuning, "CSV", tmp_path / "fine_tuning.csv")
+    monkeypatch.setattr(fine_tuning, "PNG", tmp_path / "fine_tuning.png")
+
+    def measure(name, examples, epochs):
+        if name.endswith("_parity"):
+            raise FileNotFoundError("no data for parity")
+        return {"entry": name, "family": "identity_sum", "metric": "accuracy", "loaded": 1.0, "fine_tuned": 1.0,
+                "fine_tuned_at_training_rate": 0.5, "examples": examples, "epochs": epochs}
+
+    monkeypatch.setattr(fine_tuning, "measure_entry", measure)
+    with pytest.raises(FileNotFoundError):
+        fine_tuning.main(["identity_sum", "parity"])
+    assert sorted(pd.read_csv(tmp_path / "fine_tuning.csv")["entry"]) == ["deepsets_identity_sum",
+                                                                          "deepsets_trained_identity_sum"]

@@ -42,14 +42,14 @@ def first_sets(x, count):
 
 
 def first_examples(x, y, size=None):
-    """The first `size` examples of `(x, y)`, x an array or a dict of arrays; all of them when `size` is None.
+    """The first `size` examples of `(x, y)`, each an array or a dict of arrays; all of them when `size` is None.
 
     Example:
     >>> first_examples({"elements": elements, "mask": mask}, targets, 100)  # a smaller training set
     """
     if not size:
         return x, y
-    return first_sets(x, size), y[:size]
+    return first_sets(x, size), first_sets(y, size)
 
 
 def permute_sets(x, rng):
