@@ -128,5 +128,6 @@ def write_rows(family, rows):
     table.to_csv(CSV, index=False, float_format="%.4g")
     plot(table, PNG)
 
+
 if __name__ == "__main__":
     main()

@@ -177,3 +177,19 @@ def test_commands_keep_the_backend_start_up_lines_off_the_terminal():
     assert shown.returncode == 0
     if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
         assert any(noise in shown.stderr for noise in ("oneDNN", "cuInit", "absl"))  # still there when asked for
+
+
+def test_predict_describes_each_set_of_an_entry_whose_outputs_and_targets_are_dicts(tmp_path, monkeypatch, capsys):
+    """The QM9 graph VAE predicts and is scored on dicts of node and edge arrays (the fixture's real molecules)."""
+    pytest.importorskip("rdkit.Chem")
+    from tests.qm9_fixture import write_source
+    from zoo.families import get_family
+
+    family = get_family("qm9")
+    monkeypatch.setenv("ZOO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(family, "source", write_source(tmp_path / "qm9"))
+    monkeypatch.setattr(family, "_splits", {})
+    assert main(["predict", "equivariant_vae_qm9", "-n", "1"]) == 0  # the fixture's test split: one molecule
+    out = capsys.readouterr().out
+    assert out.count("decoded node types") == 1 and "set 0:" in out and "symmetry check: passed=True" in out

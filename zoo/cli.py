@@ -3,6 +3,7 @@ benchmark."""
 
 import argparse
 import json
+import operator
 import sys
 
 from zoo.train_options import BUDGET_OPTIONS
@@ -51,16 +52,19 @@ def _eval(args):
 
 
 def _predict(args):
+    import keras
+
     import zoo
-    from zoo.data import first_sets
+    from zoo.data import first_examples
     from zoo.families import get_family
 
     model = zoo.load(args.name)
     family = get_family(model.zoo_info["family"])
     x, y = family.load_split("test", size=args.n)
-    x, y = first_sets(x, args.n), y[: args.n]  # some families draw a fixed test split whatever the size asked for
+    x, y = first_examples(x, y, args.n)  # some families draw a fixed test split whatever the size asked for
     outputs = model.predict(x, verbose=0)
-    for i, (output, target) in enumerate(zip(outputs, y)):
+    for i in range(len(keras.tree.flatten(y)[0])):  # outputs and targets: arrays or dicts of arrays
+        output, target = (keras.tree.map_structure(operator.itemgetter(i), part) for part in (outputs, y))
         print(f"set {i}: {family.task.describe(output, target)}")
     report = zoo.check_symmetry(model, x)
     errors = ", ".join(f"{test} {'n/a' if report[test] is None else format(report[test], '.2e')}"
