@@ -5,14 +5,17 @@ three times: as loaded, after `model.fit` for `--epochs` epochs (batch 32) on th
 examples (draw seed 0) as `zoo.load` compiles it (Adam at 1/100 of the entry's training rate, warmed up over the
 first 50 steps), and after the same fit with Adam at the training rate from the first step
 (`zoo.load(name, learning_rate=<training rate>)`); a family that streams its training data gives its first batches.
-Rows of the families measured replace their earlier rows in `evaluation/results/fine_tuning.csv`, which
-`fine_tuning.png` plots (each score after fine-tuning against the score as loaded):
+Rows of the families measured replace their earlier rows in `evaluation/results/fine_tuning.csv` (or `--output`),
+family by family as each is done, and the plot beside it (`.png`) shows each score after fine-tuning against the
+score as loaded:
 
     python -m evaluation.fine_tuning parity sum range variance sum_small half_range_10 signals digit_sum_text
+    python -m evaluation.fine_tuning parity sum --epochs 20 --output evaluation/results/fine_tuning_20_epochs.csv
 """
 
 import argparse
 import datetime
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -26,7 +29,7 @@ from zoo.environment import environment
 from zoo.families import get_family
 from zoo.registry import get_entry
 
-CSV, PNG = RESULTS_DIR / "fine_tuning.csv", RESULTS_DIR / "fine_tuning.png"
+CSV = RESULTS_DIR / "fine_tuning.csv"  # the plot: the same path with .png
 SEED = 1  # the harness's first test seed
 
 
@@ -107,6 +110,7 @@ def main(argv=None):
     parser.add_argument("families", nargs="+")
     parser.add_argument("--examples", type=int, default=320)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--output", type=Path, default=CSV, help="the CSV (the plot: the same path with .png)")
     args = parser.parse_args(argv)
     for family in args.families:  # each family's rows are written as soon as they are measured
         names = [name for name in zoo.list_models()
@@ -116,17 +120,17 @@ def main(argv=None):
             rows.append(row := measure_entry(name, args.examples, args.epochs))
             print({key: row[key] for key in ("entry", "loaded", "fine_tuned", "fine_tuned_at_training_rate")},
                   flush=True)
-        write_rows(family, rows)
-        print(f"wrote {len(rows)} rows of {family} to {CSV} and {PNG.name}", flush=True)
+        write_rows(family, rows, args.output)
+        print(f"wrote {len(rows)} rows of {family} to {args.output} and its .png", flush=True)
 
 
-def write_rows(family, rows):
-    """Replace the family's rows of the CSV with `rows` and re-plot the whole table."""
-    earlier = pd.read_csv(CSV) if CSV.exists() else pd.DataFrame()
+def write_rows(family, rows, csv):
+    """Replace the family's rows of `csv` with `rows` and re-plot the whole table beside it (`.png`)."""
+    earlier = pd.read_csv(csv) if csv.exists() else pd.DataFrame()
     kept = earlier[earlier["family"] != family] if len(earlier) else earlier
     table = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True).sort_values(["family", "entry"])
-    table.to_csv(CSV, index=False, float_format="%.4g")
-    plot(table, PNG)
+    table.to_csv(csv, index=False, float_format="%.4g")
+    plot(table, csv.with_suffix(".png"))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The fine-tuning check (`python -m evaluation.fine_tuning`): rows measured by the harness, CSV rows replaced per
-family."""
+family, the CSV and plot where `--output` says."""
 
 import pandas as pd
 import pytest
@@ -7,13 +7,11 @@ import pytest
 from evaluation import fine_tuning
 
 
-def test_rows_of_the_families_measured_replace_their_earlier_rows(tmp_path, monkeypatch):
+def test_rows_of_the_families_measured_replace_their_earlier_rows(tmp_path):
     csv = tmp_path / "fine_tuning.csv"
-    monkeypatch.setattr(fine_tuning, "CSV", csv)
-    monkeypatch.setattr(fine_tuning, "PNG", tmp_path / "fine_tuning.png")
     pd.DataFrame([{"entry": "old_identity_sum", "family": "identity_sum", "loaded": 0.0},
                   {"entry": "gru_parity", "family": "parity", "loaded": 1.0}]).to_csv(csv, index=False)
-    fine_tuning.main(["identity_sum", "--examples", "16", "--epochs", "1"])
+    fine_tuning.main(["identity_sum", "--examples", "16", "--epochs", "1", "--output", str(csv)])
     table = pd.read_csv(csv)
     assert sorted(table["entry"]) == ["deepsets_identity_sum", "deepsets_trained_identity_sum", "gru_parity"]
     row = table.set_index("entry").loc["deepsets_identity_sum"]
@@ -31,8 +29,7 @@ def test_a_family_that_streams_its_training_data_gives_its_first_batches():
 
 
 def test_a_family_that_fails_keeps_the_rows_of_the_families_measured_before_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(fine_tuning, "CSV", tmp_path / "fine_tuning.csv")
-    monkeypatch.setattr(fine_tuning, "PNG", tmp_path / "fine_tuning.png")
+    csv = tmp_path / "fine_tuning_20_epochs.csv"
 
     def measure(name, examples, epochs):
         if name.endswith("_parity"):
@@ -42,6 +39,6 @@ def test_a_family_that_fails_keeps_the_rows_of_the_families_measured_before_it(t
 
     monkeypatch.setattr(fine_tuning, "measure_entry", measure)
     with pytest.raises(FileNotFoundError):
-        fine_tuning.main(["identity_sum", "parity"])
-    assert sorted(pd.read_csv(tmp_path / "fine_tuning.csv")["entry"]) == ["deepsets_identity_sum",
-                                                                          "deepsets_trained_identity_sum"]
+        fine_tuning.main(["identity_sum", "parity", "--output", str(csv)])
+    assert csv.with_suffix(".png").exists()
+    assert sorted(pd.read_csv(csv)["entry"]) == ["deepsets_identity_sum", "deepsets_trained_identity_sum"]
