@@ -27,6 +27,7 @@ from evaluation.harness import evaluate_model
 from zoo.data import first_examples
 from zoo.environment import environment
 from zoo.families import get_family
+from zoo.metrics import higher_is_better
 from zoo.registry import get_entry
 
 CSV = RESULTS_DIR / "fine_tuning.csv"  # the plot: the same path with .png
@@ -73,6 +74,27 @@ def measure_entry(name, examples=320, epochs=5):
             "training_rate": training_rate, "examples": len(keras.tree.flatten(train[1])[0]), "epochs": epochs,
             "test_seed": SEED,
             **environment(), "date": datetime.date.today().isoformat()}
+
+
+def lost(metric, before, after):
+    """Whether a fit lost its score: more than 0.02 of accuracy, an error (`zoo.metrics.LOWER_IS_BETTER`) more than
+    10 % higher, or another score (a mean reciprocal rank, a reconstruction accuracy) more than 10 % lower."""
+    if metric == "accuracy":
+        return after < before - 0.02
+    return after > 1.1 * before if not higher_is_better(metric) else after < 0.9 * before
+
+
+def summarise(table):
+    """`{"entries", "families", "lost": {column: count}, "median_accuracy_change": {column: median}}` of a table,
+    for the fine-tuned columns (as `zoo.load` compiles and at the training rate); rows without a metric are left out."""
+    table = table.dropna(subset=["metric"])
+    accuracy = table[table["metric"] == "accuracy"]
+    columns = ("fine_tuned", "fine_tuned_at_training_rate")
+    return {"entries": len(table), "families": table["family"].nunique(),
+            "lost": {column: int(sum(lost(*row) for row in table[["metric", "loaded", column]].itertuples(
+                index=False))) for column in columns},
+            "median_accuracy_change": {column: float((accuracy[column] - accuracy["loaded"]).median())
+                                       for column in columns}}
 
 
 def plot(table, path):
@@ -122,6 +144,7 @@ def main(argv=None):
                   flush=True)
         write_rows(family, rows, args.output)
         print(f"wrote {len(rows)} rows of {family} to {args.output} and its .png", flush=True)
+    print(summarise(pd.read_csv(args.output)))
 
 
 def write_rows(family, rows, csv):

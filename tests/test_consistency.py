@@ -266,6 +266,22 @@ def test_readme_model_and_invariance_tables_are_generated():
         invariance_table())
 
 
+@pytest.mark.parametrize("stem", ["fine_tuning", "fine_tuning_20_epochs"])
+def test_readme_fine_tuning_table_is_what_its_csv_holds(stem):
+    """The README's row for each fine-tuning CSV: its entries, families, entries lost both ways and median accuracy
+    changes, as `evaluation.fine_tuning.summarise` counts them."""
+    from evaluation.fine_tuning import summarise
+
+    summary = summarise(pd.read_csv(RESULTS_DIR / f"{stem}.csv"))
+    row = re.search(rf"{stem}\.\{{csv,png\}}`\) \| (\d+) of (\d+) families[^|]*\| (\d+) \| (\d+) \| (\S+) / (\S+) \|",
+                    README_PATH.read_text())
+    assert row, f"no README row for {stem}.csv"
+    columns = ("fine_tuned", "fine_tuned_at_training_rate")
+    medians = tuple(f"{summary['median_accuracy_change'][column] + 0.0:.3f}".replace("-", "−") for column in columns)
+    assert row.groups() == (str(summary["entries"]), str(summary["families"]),
+                            *(str(summary["lost"][column]) for column in columns), *medians)
+
+
 @pytest.mark.parametrize("name", [n for n in PRETRAINED if ENTRIES[n].family in FAMILIES
                                   and get_family(ENTRIES[n].family).task.chance is not None])
 def test_shipped_classifiers_and_selectors_beat_chance(name):
