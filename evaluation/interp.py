@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 import zoo
 from evaluation.cards import RESULTS_DIR
 from evaluation.leaderboard import _pyplot
-from zoo.data import qm9
+from zoo.data import first_sets, qm9
 from zoo.families import get_family
 from zoo.projections import POOLS, RandomInvariantProjection, pool, sort
 
@@ -53,11 +53,6 @@ CHUNK_BYTES = 2**27  # the largest block of test-to-training distances the kNN h
 PERMUTATION_CHUNK = 40_320  # node renumberings `graph_distance` compares at once (8!)
 MAX_RENUMBERED_NODES = qm9.N_ATOMS  # 9! = 362,880 renumberings, a fraction of a second per comparison
 READOUT_LABELS = {"equivariant": "equivariant latent (flattened)", "fft_magnitude": "|DFT| along the group axis"}
-
-
-def _first(data, count):
-    """The first `count` entries of every array of `data` (the QM9 splits come shuffled)."""
-    return {key: value[:count] for key, value in data.items()}
 
 
 def _flat(z):
@@ -126,7 +121,7 @@ def latent_pca(model, data, property="gap", count=5000):
         that space).
     """
     (column,) = _property_columns([property])
-    data = _first(data, count)
+    data = first_sets(data, count)  # the QM9 splits come shuffled
     z = encode_graphs(model, data)
     frames = []
     for space, x in (("equivariant", _flat(z)), ("sorted", _flat(sort(z, data["mask"])))):
@@ -363,7 +358,7 @@ def knn_property_mae(model, train, test, ks=(1, 2, 5, 10, 20, 50), properties=PR
         compare), train_count, test_count. `table.attrs["summary"]` holds `knn_summary(table)`.
     """
     columns = _property_columns(properties)
-    train, test = _first(train, train_count), _first(test, test_count)
+    train, test = first_sets(train, train_count), first_sets(test, test_count)
     train_y, test_y = (np.asarray(data["properties"], np.float64)[:, columns] for data in (train, test))
     scale = train_y.std(axis=0)
     train_x = molecule_representations(encode_graphs(model, train), train["mask"])
