@@ -24,7 +24,7 @@ import pandas as pd
 import zoo
 from evaluation.cards import RESULTS_DIR
 from evaluation.harness import evaluate_model
-from zoo.data import first_examples
+from zoo.data import count_examples, first_examples
 from zoo.environment import environment
 from zoo.families import get_family
 from zoo.metrics import higher_is_better
@@ -71,8 +71,7 @@ def measure_entry(name, examples=320, epochs=5):
             "loaded": _score(zoo.load(name), family),
             "fine_tuned": _fine_tuned(name, family, train, epochs),
             "fine_tuned_at_training_rate": _fine_tuned(name, family, train, epochs, learning_rate=training_rate),
-            "training_rate": training_rate, "examples": len(keras.tree.flatten(train[1])[0]), "epochs": epochs,
-            "test_seed": SEED,
+            "training_rate": training_rate, "examples": count_examples(train[1]), "epochs": epochs, "test_seed": SEED,
             **environment(), "date": datetime.date.today().isoformat()}
 
 
@@ -134,9 +133,9 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--output", type=Path, default=CSV, help="the CSV (the plot: the same path with .png)")
     args = parser.parse_args(argv)
+    entries = {name: get_entry(name) for name in zoo.list_models()}
     for family in args.families:  # each family's rows are written as soon as they are measured
-        names = [name for name in zoo.list_models()
-                 if get_entry(name).family == family and get_entry(name).pretrained]
+        names = [name for name, entry in entries.items() if entry.family == family and entry.pretrained]
         rows = []
         for name in names:
             rows.append(row := measure_entry(name, args.examples, args.epochs))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from evaluation.harness import evaluate_baseline
+from zoo.data import count_examples
 from zoo.families import FAMILIES, get_family
 from zoo.registry import REGISTRY_PATH, load_registry
 
@@ -24,17 +25,13 @@ def _elements(x):
     return x["elements"] if "elements" in x else next(iter(x.values()))
 
 
-def _count(y):
-    return len(next(iter(y.values())) if isinstance(y, dict) else y)
-
-
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_test_split_matches_the_input_spec(name):
     family = _available(name)
     x, y = family.load_split("test", seed=1)
     elements, spec = _elements(x), _elements(family.input_spec)
     assert all(want is None or got == want for got, want in zip(elements.shape[1:], spec[1:]))
-    assert elements.ndim == len(spec) and len(elements) == _count(y)
+    assert elements.ndim == len(spec) and len(elements) == count_examples(y)
     assert elements.dtype in (np.float32, np.int32) and np.isfinite(elements).all()
     again, _ = family.load_split("test", seed=1)
     np.testing.assert_array_equal(elements, _elements(again))
@@ -52,7 +49,7 @@ def test_training_data_and_validation(name):
     spec = _elements(family.input_spec)
     assert all(want is None or got == want for got, want in zip(_elements(x).shape[1:], spec[1:]))
     vx, vy = family.load_split("val")
-    assert _elements(vx).shape[2:] == _elements(x).shape[2:] and len(_elements(vx)) == _count(vy)
+    assert _elements(vx).shape[2:] == _elements(x).shape[2:] and len(_elements(vx)) == count_examples(vy)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))

@@ -55,7 +55,7 @@ def _predict(args):
     import keras
 
     import zoo
-    from zoo.data import first_examples
+    from zoo.data import count_examples, first_examples
     from zoo.families import get_family
 
     model = zoo.load(args.name)
@@ -63,7 +63,7 @@ def _predict(args):
     x, y = family.load_split("test", size=args.n)
     x, y = first_examples(x, y, args.n)  # some families draw a fixed test split whatever the size asked for
     outputs = model.predict(x, verbose=0)
-    for i in range(len(keras.tree.flatten(y)[0])):  # outputs and targets: arrays or dicts of arrays
+    for i in range(count_examples(y)):  # outputs and targets: arrays or dicts of arrays
         output, target = (keras.tree.map_structure(operator.itemgetter(i), part) for part in (outputs, y))
         print(f"set {i}: {family.task.describe(output, target)}")
     report = zoo.check_symmetry(model, x)

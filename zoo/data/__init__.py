@@ -32,6 +32,18 @@ def environment_source(variable, dataset, note, layout):
     return value
 
 
+def count_examples(data):
+    """The number of examples of `data`: an array `(examples, ...)`, or a dict, list or tuple of such (nested), whose
+    arrays all hold the same number.
+
+    Example:
+    >>> count_examples({"atoms": atoms, "bonds": bonds})  # len(atoms)
+    """
+    while isinstance(data, (dict, list, tuple)):
+        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
+    return len(data)
+
+
 def first_sets(x, count):
     """The first `count` sets of an input `x`: an array `(sets, ...)` or a dict of such arrays.
 

@@ -8,7 +8,7 @@ its invariant projections (`zoo.projections`). Entry: `equivariant_vae_qm9`.
 
 import numpy as np
 
-from zoo.data import qm9
+from zoo.data import first_sets, qm9
 from zoo.families.base import Architecture, Family, LeaderboardPlan, TrainingPlan, Wording
 from zoo.families.interp.paper import PAPER
 from zoo.models.graph_vae import EquivariantGraphVAE
@@ -101,7 +101,7 @@ class Qm9VaeFamily(Family):
 
     def load_split(self, split, seed=1, size=None, set_size=None):
         data = self.molecules(split)
-        data = _fold(data, seed) if split == "test" else {key: value[:size] for key, value in data.items()}
+        data = _fold(data, seed) if split == "test" else first_sets(data, size)
         graphs = {key: data[key] for key in ("atoms", "bonds", "mask")}
         return graphs, {"atoms": data["atoms"], "bonds": data["bonds"]}
 
