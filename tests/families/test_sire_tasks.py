@@ -140,3 +140,23 @@ def test_the_sum_keeps_tanh_rnns():
     family = get_family("sum")
     assert "activation" not in family.architectures["rnn"].defaults
     assert not any("ReLU cell" in note for note in family.wording.notes)
+
+
+def test_a_loaded_sum_model_warns_on_lengths_far_from_the_trained_5_to_30(rng):
+    import warnings
+
+    import zoo
+
+    assert get_family("sum_small").trained_set_sizes == (10, 10)
+    model = zoo.load("sire_gru_sum")
+    assert model.trained_set_sizes == (5, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for n in (3, 5, 30, 60):  # within half the shortest and twice the longest: quiet
+            model.predict(rng.integers(0, 100, (2, n)), verbose=0)
+    for n, got in ((2, "2"), (61, "61")):
+        with pytest.warns(zoo.SetSizeWarning, match=f"trained on sets of 5–30 elements and got sets of {got}"):
+            model.predict(rng.integers(0, 100, (2, n)), verbose=0)
+    padded = {"elements": rng.integers(0, 100, (2, 30)), "mask": (np.arange(30) < 2)[None].repeat(2, 0)}
+    with pytest.warns(zoo.SetSizeWarning, match="got sets of 2"):  # the real elements count, not the padding
+        model.predict(padded, verbose=0)

@@ -175,6 +175,12 @@ class ArithmeticFamily(GeneratedSplits, Family):
         return self.setting.train_sequences
 
     @property
+    def trained_set_sizes(self):
+        """`(shortest, longest)` training length: the lengths the leaderboard tests, so a `zoo.SetSizeWarning`
+        flags sequences more than twice the longest or under half the shortest (a sum of 2 or 100 integers)."""
+        return min(self.setting.lengths), max(self.setting.lengths)
+
+    @property
     def test_length(self):
         """The length of a test draw without `set_size`: the setting's longest."""
         return self.setting.lengths[-1]
