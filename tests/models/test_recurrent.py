@@ -321,3 +321,31 @@ def test_pisgd_predictions_reproduce(rng):
     assert_close(to_numpy(model.predict(padded, verbose=0)), first, atol=1e-5)
     keys = to_numpy(model._fixed_draws(np.ones((2, 50), "float32"), 0))
     assert len(np.unique(keys[0])) == 50 and 0 <= keys.min() and keys.max() < 1  # a proper order, no ties
+
+
+def test_a_relu_cell_computes_relu_and_its_gradient_and_keeps_tensorflows_optimizer_quiet(rng):
+    import os
+    import subprocess
+    import sys
+
+    from zoo.models.recurrent import relu
+
+    model = _model("rnn", activation="relu")
+    assert model.cell.activation is relu and model.get_config()["activation"] == "relu"
+    x = np.array([-2.0, -1e-7, 0.0, 1e-7, 3.0], "float32")
+    assert_close(to_numpy(relu(x)), to_numpy(keras.activations.relu(x)))
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tensor = tf.constant(x)
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(tensor)
+            ours, theirs = relu(tensor), keras.activations.relu(tensor)
+        assert_close(tape.gradient(ours, tensor).numpy(), tape.gradient(theirs, tensor).numpy())  # 0 at 0
+    # A Relu inside the recurrent loop made TensorFlow's graph optimizer log "remapper failed" at the first call.
+    script = ("import numpy as np; from zoo.models.recurrent import RecurrentModel; "
+              "RecurrentModel(cell='rnn', units=4, activation='relu').predict(np.ones((2, 5, 1)), verbose=0)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "KERAS_BACKEND": "tensorflow"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "remapper failed" not in result.stderr and "tfg_optimizer" not in result.stderr

@@ -25,6 +25,14 @@ SIRE_SCALES = ("absolute", "relative")
 SIRE_SAMPLES = 16  # states s per sequence and training step over which the SIRE expectation is averaged
 
 
+@keras.saving.register_keras_serializable(package="zoo")
+def relu(x):
+    """`max(x, 0)` as a select: the values and gradients of `keras.activations.relu`, without the errors that
+    TensorFlow's graph optimizer logs for a Relu inside a recurrent loop (TF 2.21: "remapper failed: NOT_FOUND: Op
+    type not registered ''", four lines at each first call)."""
+    return ops.where(x > 0, x, ops.zeros_like(x))
+
+
 def _deserialize(layer):
     return keras.saving.deserialize_keras_object(layer) if isinstance(layer, dict) else layer
 
@@ -167,7 +175,7 @@ class RecurrentModel(SetInputModel):
         self.sire_state_length = int(sire_state_length)
         self.sub_weight, self.sub_length = float(sub_weight), int(sub_length)
         self.permutations = int(permutations)
-        self.cell = CELLS[cell](self.units, activation=activation, name="cell")
+        self.cell = CELLS[cell](self.units, activation=relu if activation == "relu" else activation, name="cell")
         self.dropout = float(dropout)
         self.head = [keras.layers.Dense(u, activation=head_activation, name=f"head_{i}")
                      for i, u in enumerate(self.head_units)]
