@@ -60,6 +60,29 @@ def test_read_contraction_is_the_factor_by_which_one_read_brings_two_states_toge
     assert {read_contraction(exact, midway, parities, np.array([bit])) for bit in (0.0, 1.0)} == {0.0}
 
 
+def test_the_state_norm_is_over_every_real_prefix_and_the_penalty_vanishes_for_a_commuting_read(rng):
+    """A linear RNN with recurrent matrix I that adds each bit to its first unit counts the 1s read so far: its
+    reads commute (SIRE penalty 0) and its state norm is the mean count; with recurrent matrix I/2 they do not."""
+    from zoo.families.sire.read_contraction import state_norm_and_penalty
+    from zoo.models import RecurrentModel
+
+    bits = rng.integers(0, 2, size=(30, 8))
+    mask = (np.arange(8)[None] < rng.integers(1, 9, size=(30, 1))).astype("float32")
+    counts = np.concatenate([np.zeros((30, 1)), np.cumsum(bits * mask, axis=1)], axis=1)
+    real = np.concatenate([np.ones((30, 1)), mask], axis=1) > 0
+    for factor in (1.0, 0.5):
+        model = RecurrentModel(cell="rnn", units=3, activation=None, input_range=(0, 1))
+        model.build((None, None))
+        model.cell.kernel.assign(np.array([[1.0, 0.0, 0.0]], "float32"))
+        model.cell.recurrent_kernel.assign(factor * np.eye(3, dtype="float32"))
+        model.initial_states[0].assign(np.zeros(3, "float32"))
+        norm, penalty = state_norm_and_penalty(model, {"elements": bits, "mask": mask}, batch=16)
+        if factor == 1.0:
+            assert norm == pytest.approx(counts[real].mean(), rel=1e-5) and penalty == pytest.approx(0.0, abs=1e-10)
+        else:
+            assert penalty > 1e-3
+
+
 def test_the_recurrent_models_take_the_hyper_parameters_the_readme_trains_them_with():
     """`zoo train rnn_parity --hp activation=relu` and the other parity runs the README reports must change the
     model they name, not be recorded and ignored."""

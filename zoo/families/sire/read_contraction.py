@@ -5,7 +5,8 @@ A read of element x contracts by `||f(s, x) − f(s', x)|| / ||s − s'||` for t
 stays as exact on sequences of 100 bits as on the training lengths 2–10. SIRE's penalty
 `||f(f(s, 0), 1) − f(f(s, 1), 0)||²` is zero when reading a 0 leaves the state alone, which a contracting read does not;
 this study measures, for the plain and SIRE entries of each cell, how much the 0-read and the 1-read contract on
-states reached on the test sequences, beside the order sensitivity the harness measured at length 10 and 100.
+states reached on the test sequences, the size of the states and the SIRE penalty on the validation sequences, beside
+the order sensitivity the harness measured at length 10 and 100.
 
     python -m zoo.families.sire.read_contraction     # writes evaluation/results/parity_read_contraction.csv
 """
@@ -70,15 +71,32 @@ def states_midway(model, x, rng):
     return states, parities
 
 
+def state_norm_and_penalty(model, x, batch=100, draws=5):
+    """`(mean norm of the states after every real prefix, SIRE penalty)` of `model` on the sets `x` (a dict of
+    elements and mask): the penalty (λ-free, `RecurrentModel.sire_penalty`) averaged over `draws` draws per batch
+    of `batch` sets, from Keras's seed 0."""
+    import keras
+
+    states = _numpy(model.states(x))
+    real = np.concatenate([np.ones((len(x["mask"]), 1)), np.asarray(x["mask"])], axis=1) > 0  # s_0 and real reads
+    norm = np.sqrt(sum(np.sum(h ** 2, axis=-1) for h in states))[real].mean()
+    keras.utils.set_random_seed(0)
+    batches = [{key: value[start:start + batch] for key, value in x.items()}
+               for start in range(0, len(x["mask"]), batch)]
+    return float(norm), float(np.mean([float(model.sire_penalty(part)) for part in batches for _ in range(draws)]))
+
+
 def measure(seed=1, length=100, results=None):
     """One row per parity entry (plain and SIRE, each cell): the contraction of its 0-read and 1-read on states
-    midway through the test sequences of `length` (test seed `seed`), and the harness's order sensitivity at
-    length 10 and `length` from the leaderboard CSV `results`."""
+    midway through the test sequences of `length` (test seed `seed`), its mean state norm and SIRE penalty on the
+    validation sets, and the harness's order sensitivity at length 10 and `length` from the leaderboard CSV
+    `results`."""
     import zoo
     from zoo.families import get_family
 
     family = get_family("parity")
     x, _ = family.load_split("test", seed=seed, set_size=length)
+    validation, _ = family.load_split("val")
     elements = np.asarray(x["elements"])
     board = pd.read_csv(results or RESULTS_DIR / "parity.csv")
     board = board[board.metric == "accuracy"].set_index(["model", "set_size"])["order_sensitivity"]
@@ -87,10 +105,12 @@ def measure(seed=1, length=100, results=None):
         for name in (f"{cell}_parity", f"sire_{cell}_parity"):
             model = zoo.load(name)
             states, parities = states_midway(model, elements, np.random.default_rng([seed, length]))
+            norm, penalty = state_norm_and_penalty(model, validation)
             rows.append({"model": name, "cell": cell, "sire_weight": model.sire_weight,
                          **{f"contraction_{bit}_read": round(read_contraction(model, states, parities,
                                                                              np.array([float(bit)])), 4)
                             for bit in (0, 1)},
+                         "validation_state_norm": round(norm, 3), "validation_sire_penalty": round(penalty, 4),
                          "order_sensitivity@n=10": board.get((name, 10.0)),
                          f"order_sensitivity@n={length}": board.get((name, float(length)))})
     return pd.DataFrame(rows)
