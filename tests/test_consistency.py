@@ -53,6 +53,21 @@ def test_embedded_files_match_the_registry_hashes(name):
     assert info["hyperparameters"] == entry.hyperparameters
 
 
+def test_an_analytic_entry_and_its_card_say_it_was_trained_on_nothing():
+    """An architecture that sets its weights analytically learns from no data, whatever its family trains others
+    on; its `zoo.json` and card say so (they once named the family's training split)."""
+    from zoo.pipeline import ANALYTIC_SPLIT, entry_fields
+
+    analytic = [name for name in PRETRAINED if ENTRIES[name].family in FAMILIES
+                and not get_family(ENTRIES[name].family).architectures[ENTRIES[name].architecture].trained]
+    assert {"exact_rnn_parity", "deepsets_identity_sum"} <= set(analytic)
+    for name in analytic:
+        assert read_info(ENTRIES[name].embedded_dir)["dataset"]["training_split"] == ANALYTIC_SPLIT
+        assert f"Trained on: {ANALYTIC_SPLIT}." in (MODEL_CARDS_DIR / f"{name}.md").read_text()
+    parity = get_family("parity")
+    assert entry_fields(parity, "rnn", {})["dataset"]["training_split"] != ANALYTIC_SPLIT
+
+
 @pytest.mark.parametrize("name", PRETRAINED)
 def test_card_in_model_cards_is_the_entry_card(name):
     card = (MODEL_CARDS_DIR / f"{name}.md").read_text()

@@ -22,12 +22,17 @@ from pathlib import Path
 import keras
 
 DEFAULT_WORK_DIR = Path("runs")
+ANALYTIC_SPLIT = "nothing; the weights are set to an analytic solution, not learned"  # an untrained entry's data
 
 
 def entry_fields(family, architecture, hyperparameters, train_size=None):
-    """The descriptive `zoo.json` fields of an entry of `family`: what it is, its data and its licence."""
+    """The descriptive `zoo.json` fields of an entry of `family`: what it is, its data and its licence (an
+    architecture that sets its weights analytically was trained on nothing, whatever the family's training split)."""
+    dataset = family.dataset_info(train_size)
+    if not family.architectures[architecture].trained:
+        dataset = {**dataset, "training_split": ANALYTIC_SPLIT}
     return {"family": family.name, "architecture": architecture, "title": family.title(architecture),
-            "paper": family.paper.key, "task": family.description, "dataset": family.dataset_info(train_size),
+            "paper": family.paper.key, "task": family.description, "dataset": dataset,
             "hyperparameters": hyperparameters, "input_spec": family.input_spec,
             "license": {"code": "Apache-2.0", "weights": family.wording.weights_licence,
                         "notes": f"Training data: {family.wording.data_licence}."}}

@@ -176,7 +176,7 @@ class ArithmeticFamily(GeneratedSplits, Family):
 
     @property
     def trained_set_sizes(self):
-        """`(shortest, longest)` training length: the lengths the leaderboard tests, so a `zoo.SetSizeWarning`
+        """`(shortest, longest)` training length (the leaderboard tests the same lengths): a `zoo.SetSizeWarning`
         flags sequences more than twice the longest or under half the shortest (a sum of 2 or 100 integers)."""
         return min(self.setting.lengths), max(self.setting.lengths)
 
