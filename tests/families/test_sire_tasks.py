@@ -160,3 +160,16 @@ def test_a_loaded_sum_model_warns_on_lengths_far_from_the_trained_5_to_30(rng):
     padded = {"elements": rng.integers(0, 100, (2, 30)), "mask": (np.arange(30) < 2)[None].repeat(2, 0)}
     with pytest.warns(zoo.SetSizeWarning, match="got sets of 2"):  # the real elements count, not the padding
         model.predict(padded, verbose=0)
+
+
+@pytest.mark.parametrize("family_name", ["parity", *ARITHMETIC])
+def test_a_pisgd_card_says_how_many_orders_a_prediction_averages(family_name):
+    from evaluation.cards import MODEL_CARDS_DIR
+    from zoo.registry import find_entry
+
+    family = get_family(family_name)
+    entry = find_entry(family_name, "pisgd_gru")
+    k = entry.hyperparameters["permutations"]
+    assert f"mean of the outputs over k = {k} random orders" in family.limitations("pisgd_gru", entry.hyperparameters)
+    assert f"k = {k} random orders" in (MODEL_CARDS_DIR / f"{entry.name}.md").read_text()
+    assert "π-SGD" not in family.limitations("sire_gru", family.architectures["sire_gru"].defaults)

@@ -31,6 +31,18 @@ FULL_RUN_NOTE = ("Where the search's short trials chose a value that a full trai
                  "value as fixed by the trainer.")
 
 
+def pisgd_notes(hyperparameters):
+    """The card's sentence on how a π-SGD entry (`permutations` k > 0) trains and predicts; `[]` for the others.
+
+    >>> pisgd_notes({"learning_rate": 0.01})
+    []
+    """
+    k = int(hyperparameters.get("permutations", 0))
+    return [f"π-SGD: each training step reads every set in a fresh random order, and a prediction is the mean of "
+            f"the outputs over k = {k} random orders of the set's elements (the same {k} orders at every call, so "
+            "predictions reproduce); its order sensitivity is what the averaging leaves of the order."] if k else []
+
+
 def search_space(rates=LEARNING_RATES, **weights):
     """A keras-tuner search over the learning `rates` and, for each `name=values` of `weights` (e.g.
     `sire_weight=SIRE_WEIGHTS`), over that regulariser's λ."""

@@ -17,6 +17,7 @@ from zoo.families.sire.architectures import (
     SequenceWidths,
     build_sequence_model,
     integer_encoders,
+    pisgd_notes,
     sequence_architectures,
     sub_architecture,
 )
@@ -192,7 +193,8 @@ class ArithmeticFamily(GeneratedSplits, Family):
 
     def entry_notes(self, hyperparameters):
         return ([ELEMENT_NOTE] if hyperparameters.get("element_units") else []) + (
-            [RELATIVE_SIRE_NOTE] if hyperparameters.get("sire_scale") == "relative" else [])
+            [RELATIVE_SIRE_NOTE] if hyperparameters.get("sire_scale") == "relative" else []) + pisgd_notes(
+            hyperparameters)
 
     def expected_given_length(self, x):
         """A trivial predictor: E[target | n], from the length alone."""

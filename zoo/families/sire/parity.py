@@ -15,6 +15,7 @@ from zoo.families.sire.architectures import (
     FULL_RUN_NOTE,
     SequenceWidths,
     build_sequence_model,
+    pisgd_notes,
     sequence_architectures,
 )
 from zoo.families.sire.generated import GeneratedSplits
@@ -86,6 +87,9 @@ class ParityFamily(GeneratedSplits, Family):
         return build_sequence_model(architecture, WIDTHS, list, _deepsets_encoder, BITS, sire_weight, permutations,
                                     sub_weight, sire_scale=sire_scale, sire_state_length=sire_state_length,
                                     activation=activation)
+
+    def entry_notes(self, hyperparameters):
+        return pisgd_notes(hyperparameters)
 
     def draw(self, count, rng, split, length=None):
         lengths = (length, length) if length else VAL_LENGTHS if split == "val" else TRAIN_LENGTHS
