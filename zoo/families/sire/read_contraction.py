@@ -14,6 +14,7 @@ the order sensitivity the harness measured at length 10 and 100.
 import argparse
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 from keras import ops
@@ -75,8 +76,6 @@ def state_norm_and_penalty(model, x, batch=100, draws=5):
     """`(mean norm of the states after every real prefix, SIRE penalty)` of `model` on the sets `x` (a dict of
     elements and mask): the penalty (λ-free, `RecurrentModel.sire_penalty`) averaged over `draws` draws per batch
     of `batch` sets, from Keras's seed 0."""
-    import keras
-
     states = _numpy(model.states(x))
     real = np.concatenate([np.ones((len(x["mask"]), 1)), np.asarray(x["mask"])], axis=1) > 0  # s_0 and real reads
     norm = np.sqrt(sum(np.sum(h ** 2, axis=-1) for h in states))[real].mean()
