@@ -68,6 +68,7 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
     with data_parallel(devices):  # before the model is built: its variables go where the distribution says
         model = build_compiled(family, architecture, hyperparameters)
         train, val = family.load_split("train", size=budget.get("train_size")), family.load_split("val")
+        search_summary = searched_on(search_summary, train, budget)
         if parallel:
             check_batch_size(family.training.batch_size, devices)
             train, val = divisible(train, devices), divisible(val, devices)
@@ -89,6 +90,26 @@ def train_model(family, architecture, budget="auto", work_dir=DEFAULT_WORK_DIR, 
         **({"after_fit": after_fit} if after_fit else {}),
     }
     return model, hyperparameters, training
+
+
+def searched_on(search_summary, train, budget):
+    """`search_summary` with its `train_size` no larger than the training split it was cut from.
+
+    A budget's `search_train_size` caps the search's examples (1,000 on the cpu budget); a family with fewer (200
+    for `sum_small`) searched on all of them, and its card should say so. `train` is the fit's training split,
+    `(x, y)` arrays with the examples on axis 0; a `PyDataset`, or a fit on part of the split (a budget's
+    `train_size`), leaves the summary as it is.
+
+    Example:
+    >>> import numpy as np
+    >>> searched_on({"train_size": 1000}, (np.zeros((200, 10)), np.zeros(200)), {})["train_size"]
+    200
+    """
+    size = search_summary.get("train_size")
+    if size is None or budget.get("train_size") is not None or not isinstance(train, tuple):
+        return search_summary
+    available = len(keras.tree.flatten(train[0])[0])
+    return {**search_summary, "train_size": min(size, available)}
 
 
 def single_device_copy(model, family, architecture, hyperparameters):
