@@ -13,6 +13,7 @@ from training.fit import fit_model
 from training.hypermodel import build_compiled
 from training.invariance import INVARIANCE_OBJECTIVE
 from training.search import resolve_budget, search
+from zoo.data import count_examples
 from zoo.environment import environment
 from zoo.train_options import budget_options
 
@@ -108,8 +109,7 @@ def searched_on(search_summary, train, budget):
     size = search_summary.get("train_size")
     if size is None or budget.get("train_size") is not None or not isinstance(train, tuple):
         return search_summary
-    available = len(keras.tree.flatten(train[0])[0])
-    return {**search_summary, "train_size": min(size, available)}
+    return {**search_summary, "train_size": min(size, count_examples(train[0]))}
 
 
 def single_device_copy(model, family, architecture, hyperparameters):
