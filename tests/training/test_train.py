@@ -135,7 +135,6 @@ def test_a_budget_fixes_its_devices_hyper_parameters_then_its_own():
     assert get_family("quality_noise10").training.budget_hyperparameters("gpu") == {"width": 1.0}
 
 
-@pytest.mark.slow
 def test_a_search_capped_above_the_training_split_says_it_used_the_whole_split(tmp_path):
     budget = {"name": "test", "max_trials": 1, "search_epochs": 1, "search_train_size": 1000, "epochs": 1,
               "patience": 1}
@@ -145,6 +144,7 @@ def test_a_search_capped_above_the_training_split_says_it_used_the_whole_split(t
     assert training["summary"].startswith("RandomSearch over 1 trial × 1 epoch on 200 training sets (test budget)")
 
 
+@pytest.mark.slow
 def test_train_entry_writes_a_loadable_entry_with_harness_metrics(tmp_path, monkeypatch):
     monkeypatch.delenv("ZOO_REGISTRY", raising=False)
     info = train_entry("dss_sum_signals", budget=TINY_BUDGET, output_dir=tmp_path / "out",
