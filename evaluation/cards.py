@@ -260,6 +260,8 @@ def describe(family, info, model=None):
             "retrain": family.retrain_command(info["name"], info),
             "datasets": list(family.wording.datasets), "credits": family.wording.credits,
             "paper_results": family.paper_results(info["architecture"]), "paper_note": family.leaderboard.paper_note,
+            "paper_hyperparameters": family.paper_hyperparameters(info["architecture"],
+                                                                  info.get("hyperparameters", {})),
             "trained_set_sizes": family.trained_set_sizes}
 
 

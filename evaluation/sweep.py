@@ -4,7 +4,7 @@ weight λ), measured by the harness.
 `zoo.pipeline.run_sweep` trains the runs (`zoo sweep`); every finished run is appended to
 `evaluation/results/<family>_sweep_runs.jsonl` (a killed sweep resumes, every number traces back to its run);
 `<family>_sweep.csv` summarises each (architecture, value) over its seeds and `<family>_sweep.png` plots the family's
-primary metric against the value.
+primary metric against the value, in the paper's units where the model's differ (`Architecture.paper_units`).
 
     zoo sweep sum_small sire_gru:sire_weight=0,0.001,0.01,0.1,1 sub_gru:sub_weight=0,0.001,0.01,0.1,1
 """
@@ -18,7 +18,7 @@ from evaluation.cards import RESULTS_DIR
 from evaluation.harness import summarize
 from zoo.families import get_family
 
-SWEEP_COLUMNS = ["architecture", "title", "hyperparameter", "value", "metric", "mean", "std", "n_seeds",
+SWEEP_COLUMNS = ["architecture", "title", "hyperparameter", "value", "paper_value", "metric", "mean", "std", "n_seeds",
                  "hyperparameters", "training_data", "test_data", "backend", "keras_version", "device"]
 
 
@@ -52,7 +52,8 @@ def record_sweep_run(family_name, run):
 
 
 def sweep_table(family_name):
-    """The sweep's rows: every metric of each (architecture, value), summarised over its seeds."""
+    """The sweep's rows: every metric of each (architecture, value), summarised over its seeds; `paper_value` is
+    the value in the paper's units (`Family.paper_value`)."""
     family = get_family(family_name)
     data = family.dataset_info()
     groups = {}
@@ -63,7 +64,8 @@ def sweep_table(family_name):
         for metric in runs[0]["metrics"]:
             stats = summarize([r["metrics"][metric] for r in runs])
             rows.append({"architecture": architecture, "title": family.title(architecture), "hyperparameter": name,
-                         "value": value, "metric": metric, "mean": round(stats["mean"], 4),
+                         "value": value, "paper_value": float(f"{family.paper_value(architecture, name, value):.6g}"),
+                         "metric": metric, "mean": round(stats["mean"], 4),
                          "std": round(stats["std"], 4), "n_seeds": len(runs),
                          "hyperparameters": json.dumps({k: v for k, v in runs[0]["hyperparameters"].items()
                                                         if k != name}, sort_keys=True),
@@ -73,24 +75,35 @@ def sweep_table(family_name):
     return pd.DataFrame(rows, columns=SWEEP_COLUMNS)
 
 
+def sweep_axis_label(family, table):
+    """What a sweep's plot has along x: the swept hyper-parameters, in the paper's units where the model's differ
+    (and by which factors)."""
+    pairs = dict.fromkeys(zip(table["architecture"], table["hyperparameter"]))
+    names = ", ".join(dict.fromkeys(name for _, name in pairs))
+    factors = sorted({family.check_architecture(a).paper_units.get(name, 1.0) for a, name in pairs} - {1.0})
+    if not factors:
+        return names
+    return f"{names} in the paper's units (the model's ÷ {', '.join(f'{f:,.6g}' for f in factors)})"
+
+
 def plot_sweep(family, table, path):
-    """The primary metric against the swept value (symmetric log scale: 0 is a value), ± std over the seeds; beside
-    it the order sensitivity, where the harness measures it. A curve's label names the hyper-parameters its runs
-    fixed (e.g. `activation=relu`)."""
+    """The primary metric against the swept value in the paper's units (symmetric log scale: 0 is a value), ± std
+    over the seeds; beside it the order sensitivity, where the harness measures it. A curve's label names the
+    hyper-parameters its runs fixed (e.g. `activation=relu`)."""
     from evaluation.leaderboard import _pyplot
 
     plt = _pyplot()
     metrics = [family.task.primary] + (["order_sensitivity"] if "order_sensitivity" in set(table["metric"]) else [])
     figure, axes = plt.subplots(1, len(metrics), figsize=(7 * len(metrics), 4.5), squeeze=False)
-    positive = table.loc[table["value"] > 0, "value"]
+    positive = table.loc[table["paper_value"] > 0, "paper_value"]
     for axis, metric in zip(axes[0], metrics):
         rows_of_metric = table[table["metric"] == metric]
         for (_, name), rows in rows_of_metric.groupby(["architecture", "hyperparameter"], sort=False):
             fixed = ", ".join(f"{key}={value}" for key, value in json.loads(rows["hyperparameters"].iloc[0]).items())
-            axis.errorbar(rows["value"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
+            axis.errorbar(rows["paper_value"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
                           label=f"{rows['title'].iloc[0]} ({name}{'; ' + fixed if fixed else ''})")
         axis.set_xscale("symlog", linthresh=float(positive.min()) if len(positive) else 1.0)
-        axis.set_xlabel("weight of the regulariser λ (0: none)")
+        axis.set_xlabel(sweep_axis_label(family, table))
         axis.set_ylabel(f"test {metric.replace('_', ' ')}")
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)

@@ -158,6 +158,13 @@ def _symmetry(info):
     return f"`{json.dumps(symmetry)}`\n\n{sentence}\n`zoo.check_symmetry(model, x)` measures it on your data."
 
 
+def _paper_units(info):
+    """The hyper-parameters whose values the paper gives in other units, at the paper's scale."""
+    values = info.get("paper_hyperparameters") or {}
+    return (" (in the paper's units: " + ", ".join(f"{name} = {value:.6g}" for name, value in values.items()) + ")"
+            if values else "")
+
+
 def render_card(info, leaderboard_rows=(), leaderboard_file=None):
     """The model card (Markdown with Hub YAML front matter) of one entry.
 
@@ -165,7 +172,8 @@ def render_card(info, leaderboard_rows=(), leaderboard_file=None):
         info: the entry's `zoo.json` content, plus the card-only fields `limitations`, `retrain`, `usage`,
             `findings`, `baseline_comparison`, `order_sensitivity` and `other_weights` (sentences), `credits`
             (the data's attribution), `datasets` (Hub or tfds names),
-            `paper_results` (`{metric: the paper's number}`) and `size_dependence` (`zoo.check_size_dependence`'s
+            `paper_results` (`{metric: the paper's number}`), `paper_hyperparameters` (`{name: the paper's value}`
+            of hyper-parameters the model takes in other units) and `size_dependence` (`zoo.check_size_dependence`'s
             report) when known.
         leaderboard_rows: this model's rows of its family's leaderboard CSV, as dicts.
         leaderboard_file: where those rows come from, named in the card.
@@ -202,7 +210,7 @@ Evaluated on: {info['dataset'].get('evaluation_split', 'unspecified')}.
 {f"{chr(10)}Data credits: {info['credits']}{chr(10)}" if info.get('credits') else ''}
 ## Training procedure
 
-- Hyper-parameters: `{json.dumps(info.get('hyperparameters', {}))}`
+- Hyper-parameters: `{json.dumps(info.get('hyperparameters', {}))}`{_paper_units(info)}
 - Parameters: {info.get('param_count', 'unknown'):,}
 - {training.get('summary', 'Training details not recorded.')}
 

@@ -166,3 +166,9 @@ def test_every_card_retrains_its_entry_as_its_training_record_says():
             if f"\n{command}\n" not in (cards.MODEL_CARDS_DIR / f"{name}.md").read_text():
                 wrong.append((name, command))
     assert not wrong
+
+
+def test_a_card_gives_hyper_parameters_in_the_papers_units_where_the_models_differ():
+    card = (cards.MODEL_CARDS_DIR / "sire_gru_sum_small.md").read_text()
+    assert '"sire_weight": 3610.0}` (in the paper\'s units: sire_weight = 0.1)' in card
+    assert "paper's units" not in (cards.MODEL_CARDS_DIR / "sire_gru_parity.md").read_text()  # unit-scale outputs

@@ -6,6 +6,7 @@ import pytest
 
 from evaluation import sweep
 from zoo.cli import main
+from zoo.families import get_family
 from zoo.pipeline import run_sweep
 
 
@@ -30,6 +31,17 @@ def test_zoo_sweep_refuses_a_hyper_parameter_an_axis_does_not_take_before_any_ru
     assert main(["sweep", "parity", "gru:sub_weight=0.1", "--hp", "activaton=relu", *work]) == 2
     assert "(did you mean 'activation'?)" in capsys.readouterr().err
     assert sweep.read_sweep_runs("parity") == [] and not (tmp_path / "work").exists()
+
+
+def test_a_sweep_gives_each_value_in_the_papers_units_where_the_models_differ():
+    table = sweep.sweep_table("sum_small")  # the shipped runs: λ in the model's units, the paper's × 190²
+    sire = table[(table["architecture"] == "sire_gru") & (table["value"] == 3610.0)]
+    assert sire["paper_value"].tolist() == pytest.approx([0.1] * len(sire)) and len(sire)
+    assert sweep.sweep_axis_label(get_family("sum_small"), table) == (
+        "sire_weight, sub_weight in the paper's units (the model's ÷ 36,100)")
+    parity = sweep.sweep_table("parity")
+    assert (parity["paper_value"] == parity["value"]).all()
+    assert sweep.sweep_axis_label(get_family("parity"), parity) == "sub_weight, sire_weight"
 
 
 @pytest.mark.slow

@@ -82,6 +82,17 @@ def test_regulariser_weights_are_the_papers_times_the_squared_output_scale():
     assert get_family("parity").architectures["sire_gru"].defaults["sire_weight"] == 0.1  # unit-scale outputs
 
 
+def test_scaled_weights_read_back_in_the_papers_units():
+    family = get_family("range")
+    assert family.paper_value("sire_gru", "sire_weight", 1000.0) == pytest.approx(0.1)
+    assert family.paper_value("gru", "sub_weight", 10.0) == pytest.approx(0.001)  # any recurrent model's weights
+    assert family.paper_value("sire_gru", "learning_rate", 0.01) == 0.01  # in the paper's units already
+    assert family.paper_hyperparameters("sire_gru", {"learning_rate": 0.01, "sire_weight": 100.0}) == (
+        pytest.approx({"sire_weight": 0.01}))
+    assert get_family("sum_small").paper_value("sub_gru", "sub_weight", 36.1) == pytest.approx(0.001)
+    assert get_family("parity").paper_hyperparameters("sire_gru", {"sire_weight": 0.1}) == {}  # unit scale
+
+
 def test_half_range_sire_swaps_adjacent_reads_and_entries_recorded_without_pairs_keep_batch_pairs():
     family = get_family("half_range_15")
     for architecture in ("sire_rnn", "sire_gru"):

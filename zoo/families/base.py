@@ -67,6 +67,8 @@ class Architecture:
         regularises: the architecture this one is the regularised version of (the same model at weight 0); cards
             compare their order sensitivity, and training reuses that entry's hyper-parameters when it has been
             trained, so that the search only chooses the regulariser's own (`zoo.pipeline.train_entry`).
+        paper_units: `{hyper-parameter: factor}` where the model's value is the paper's times `factor` (e.g. a
+            regulariser's weight scaled to the task's output); cards and sweeps give the paper's value beside it.
     """
 
     title: str
@@ -75,6 +77,7 @@ class Architecture:
     weak: str | None = None
     trained: bool = True
     regularises: str | None = None
+    paper_units: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -287,6 +290,16 @@ class Family:
 
     def title(self, architecture):
         return self.architectures[architecture].title
+
+    def paper_value(self, architecture, name, value):
+        """Hyper-parameter `name`'s `value` in an `architecture` model, in the paper's units (`paper_units`)."""
+        return value / self.check_architecture(architecture).paper_units.get(name, 1.0)
+
+    def paper_hyperparameters(self, architecture, hyperparameters):
+        """`{name: the paper's value}` of those `hyperparameters` whose units differ from the paper's."""
+        units = self.check_architecture(architecture).paper_units
+        return {name: self.paper_value(architecture, name, value) for name, value in hyperparameters.items()
+                if name in units}
 
     def check_architecture(self, architecture):
         if architecture not in self.architectures:

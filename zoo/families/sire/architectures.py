@@ -72,12 +72,22 @@ def scaled_weights(weights, output_scale):
     return tuple(float(weight) * output_scale ** 2 for weight in weights)
 
 
+def weight_units(output_scale):
+    """The `Architecture.paper_units` of a recurrent model's SIRE and SUB weights under `scaled_weights`.
+
+    >>> weight_units(100.0)
+    {'sire_weight': 10000.0, 'sub_weight': 10000.0}
+    """
+    (factor,) = scaled_weights((1.0,), output_scale)
+    return {"sire_weight": factor, "sub_weight": factor} if factor != 1.0 else {}
+
+
 def sub_architecture(cell, learning_rate=3e-3, sub_weight=0.001, output_scale=1.0):
     """The `cell` regularised by SUB (the paper's Appendix C): default λ `sub_weight`, searched over `SUB_WEIGHTS`
     (both the paper's; the model's are `scaled_weights` of them)."""
     (default,), weights = scaled_weights((sub_weight,), output_scale), scaled_weights(SUB_WEIGHTS, output_scale)
     return Architecture(f"{TITLES[cell]} + SUB", {"learning_rate": learning_rate, "sub_weight": default},
-                        search_space(sub_weight=weights), regularises=cell)
+                        search_space(sub_weight=weights), regularises=cell, paper_units=weight_units(output_scale))
 
 
 def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0.1, sire_weights=SIRE_WEIGHTS,
@@ -90,19 +100,19 @@ def sequence_architectures(deepsets_weak=None, learning_rate=3e-3, sire_weight=0
     `{"rnn": {"activation": "relu"}}` for a ReLU cell instead of tanh), recorded with their other
     hyper-parameters."""
     (default,), weights = scaled_weights((sire_weight,), output_scale), scaled_weights(sire_weights, output_scale)
-    cell_options = cell_options or {}
+    cell_options, units = cell_options or {}, weight_units(output_scale)
     plain = {cell: Architecture(TITLES[cell], {"learning_rate": learning_rate, **cell_options.get(cell, {})},
-                                _search) for cell in CELLS}
+                                _search, paper_units=units) for cell in CELLS}
     pairs = {"sire_pairs": sire_pairs} if sire_pairs else {}
     sire = {f"sire_{cell}": Architecture(f"{TITLES[cell]} + SIRE",
                                          {"learning_rate": learning_rate, "sire_weight": default, **pairs,
                                           **cell_options.get(cell, {})},
-                                         search_space(sire_weight=weights), regularises=cell)
+                                         search_space(sire_weight=weights), regularises=cell, paper_units=units)
             for cell in CELLS}
     return {**plain, **sire,
             "pisgd_gru": Architecture("π-SGD GRU", {"learning_rate": learning_rate,
                                                      "permutations": PI_SGD_PERMUTATIONS}, _search,
-                                      regularises="gru"),
+                                      regularises="gru", paper_units=units),
             "deepsets": Architecture("DeepSets", {"learning_rate": learning_rate}, _search, weak=deepsets_weak)}
 
 
