@@ -53,7 +53,7 @@ def record_sweep_run(family_name, run):
 
 def sweep_table(family_name):
     """The sweep's rows: every metric of each (architecture, value), summarised over its seeds; `paper_value` is
-    the value in the paper's units (`Family.paper_value`)."""
+    the value in the paper's units (`Family.paper_hyperparameters`; empty where the paper has no such value)."""
     family = get_family(family_name)
     data = family.dataset_info()
     groups = {}
@@ -61,14 +61,16 @@ def sweep_table(family_name):
         groups.setdefault((run["architecture"], run["hyperparameter"], run["value"]), []).append(run)
     rows = []
     for (architecture, name, value), runs in sorted(groups.items()):
+        fixed = {k: v for k, v in runs[0]["hyperparameters"].items() if k != name}
+        paper_value = family.paper_hyperparameters(architecture, {**fixed, name: value}).get(
+            name, float("nan") if name in family.check_architecture(architecture).paper_units else value)
         for metric in runs[0]["metrics"]:
             stats = summarize([r["metrics"][metric] for r in runs])
             rows.append({"architecture": architecture, "title": family.title(architecture), "hyperparameter": name,
-                         "value": value, "paper_value": float(f"{family.paper_value(architecture, name, value):.6g}"),
+                         "value": value, "paper_value": float(f"{paper_value:.6g}"),
                          "metric": metric, "mean": round(stats["mean"], 4),
                          "std": round(stats["std"], 4), "n_seeds": len(runs),
-                         "hyperparameters": json.dumps({k: v for k, v in runs[0]["hyperparameters"].items()
-                                                        if k != name}, sort_keys=True),
+                         "hyperparameters": json.dumps(fixed, sort_keys=True),
                          "training_data": f"{data['name']}: {data['training_split']}",
                          "test_data": "test seed 1 of " + data["evaluation_split"],
                          **{k: runs[0][k] for k in ("backend", "keras_version", "device")}})
@@ -80,7 +82,9 @@ def sweep_axis_label(family, table):
     (and by which factors)."""
     pairs = dict.fromkeys(zip(table["architecture"], table["hyperparameter"]))
     names = ", ".join(dict.fromkeys(name for _, name in pairs))
-    factors = sorted({family.check_architecture(a).paper_units.get(name, 1.0) for a, name in pairs} - {1.0})
+    on_paper_scale = table[table["paper_value"].notna()]
+    factors = sorted({family.check_architecture(a).paper_units.get(name, 1.0)
+                      for a, name in zip(on_paper_scale["architecture"], on_paper_scale["hyperparameter"])} - {1.0})
     if not factors:
         return names
     return f"{names} in the paper's units (the model's ÷ {', '.join(f'{f:,.6g}' for f in factors)})"
@@ -89,19 +93,22 @@ def sweep_axis_label(family, table):
 def plot_sweep(family, table, path):
     """The primary metric against the swept value in the paper's units (symmetric log scale: 0 is a value), ± std
     over the seeds; beside it the order sensitivity, where the harness measures it. A curve's label names the
-    hyper-parameters its runs fixed (e.g. `activation=relu`)."""
+    hyper-parameters its runs fixed (e.g. `activation=relu`), and says where its values have no counterpart in the
+    paper (they are plotted in the model's units)."""
     from evaluation.leaderboard import _pyplot
 
     plt = _pyplot()
     metrics = [family.task.primary] + (["order_sensitivity"] if "order_sensitivity" in set(table["metric"]) else [])
     figure, axes = plt.subplots(1, len(metrics), figsize=(7 * len(metrics), 4.5), squeeze=False)
-    positive = table.loc[table["paper_value"] > 0, "paper_value"]
+    x = table["paper_value"].fillna(table["value"])
+    positive = x[x > 0]
     for axis, metric in zip(axes[0], metrics):
         rows_of_metric = table[table["metric"] == metric]
         for (_, name), rows in rows_of_metric.groupby(["architecture", "hyperparameter"], sort=False):
             fixed = ", ".join(f"{key}={value}" for key, value in json.loads(rows["hyperparameters"].iloc[0]).items())
-            axis.errorbar(rows["paper_value"], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
-                          label=f"{rows['title'].iloc[0]} ({name}{'; ' + fixed if fixed else ''})")
+            units = "; the model's units" if rows["paper_value"].isna().any() else ""
+            axis.errorbar(x[rows.index], rows["mean"], yerr=rows["std"], marker="o", capsize=3,
+                          label=f"{rows['title'].iloc[0]} ({name}{'; ' + fixed if fixed else ''}{units})")
         axis.set_xscale("symlog", linthresh=float(positive.min()) if len(positive) else 1.0)
         axis.set_xlabel(sweep_axis_label(family, table))
         axis.set_ylabel(f"test {metric.replace('_', ' ')}")

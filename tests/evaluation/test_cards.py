@@ -169,6 +169,8 @@ def test_every_card_retrains_its_entry_as_its_training_record_says():
 
 
 def test_a_card_gives_hyper_parameters_in_the_papers_units_where_the_models_differ():
-    card = (cards.MODEL_CARDS_DIR / "sire_gru_sum_small.md").read_text()
-    assert '"sire_weight": 3610.0}` (in the paper\'s units: sire_weight = 0.1)' in card
+    card = (cards.MODEL_CARDS_DIR / "sire_gru_sum.md").read_text()
+    assert '"sire_weight": 88209.0}` (in the paper\'s units: sire_weight = 0.01)' in card
     assert "paper's units" not in (cards.MODEL_CARDS_DIR / "sire_gru_parity.md").read_text()  # unit-scale outputs
+    relative = (cards.MODEL_CARDS_DIR / "sire_gru_sum_small.md").read_text()  # the paper has no relative distance
+    assert '"sire_scale": "relative"}`\n' in relative and "λ has no counterpart in the paper" in relative

@@ -84,12 +84,12 @@ def test_regulariser_weights_are_the_papers_times_the_squared_output_scale():
 
 def test_scaled_weights_read_back_in_the_papers_units():
     family = get_family("range")
-    assert family.paper_value("sire_gru", "sire_weight", 1000.0) == pytest.approx(0.1)
-    assert family.paper_value("gru", "sub_weight", 10.0) == pytest.approx(0.001)  # any recurrent model's weights
-    assert family.paper_value("sire_gru", "learning_rate", 0.01) == 0.01  # in the paper's units already
-    assert family.paper_hyperparameters("sire_gru", {"learning_rate": 0.01, "sire_weight": 100.0}) == (
-        pytest.approx({"sire_weight": 0.01}))
-    assert get_family("sum_small").paper_value("sub_gru", "sub_weight", 36.1) == pytest.approx(0.001)
+    paper = family.paper_hyperparameters("sire_gru", {"learning_rate": 0.01, "sire_weight": 1000.0})
+    assert paper == pytest.approx({"sire_weight": 0.1})  # the learning rate is in the paper's units already
+    assert family.paper_hyperparameters("gru", {"sub_weight": 10.0}) == pytest.approx({"sub_weight": 0.001})
+    assert family.paper_hyperparameters("sire_rnn", {"sire_weight": 1.0, "sire_scale": "relative"}) == {}  # none
+    assert get_family("sum_small").paper_hyperparameters("sub_gru", {"sub_weight": 36.1}) == (
+        pytest.approx({"sub_weight": 0.001}))
     assert get_family("parity").paper_hyperparameters("sire_gru", {"sire_weight": 0.1}) == {}  # unit scale
 
 

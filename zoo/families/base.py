@@ -291,15 +291,11 @@ class Family:
     def title(self, architecture):
         return self.architectures[architecture].title
 
-    def paper_value(self, architecture, name, value):
-        """Hyper-parameter `name`'s `value` in an `architecture` model, in the paper's units (`paper_units`)."""
-        return value / self.check_architecture(architecture).paper_units.get(name, 1.0)
-
     def paper_hyperparameters(self, architecture, hyperparameters):
-        """`{name: the paper's value}` of those `hyperparameters` whose units differ from the paper's."""
+        """`{name: the paper's value}` of those `hyperparameters` an `architecture` model takes in other units than
+        the paper's (`Architecture.paper_units`)."""
         units = self.check_architecture(architecture).paper_units
-        return {name: self.paper_value(architecture, name, value) for name, value in hyperparameters.items()
-                if name in units}
+        return {name: value / units[name] for name, value in hyperparameters.items() if name in units}
 
     def check_architecture(self, architecture):
         if architecture not in self.architectures:

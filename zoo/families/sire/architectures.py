@@ -31,16 +31,27 @@ FULL_RUN_NOTE = ("Where the search's short trials chose a value that a full trai
                  "value as fixed by the trainer.")
 
 
-def pisgd_notes(hyperparameters):
-    """The card's sentence on how a π-SGD entry (`permutations` k > 0) trains and predicts; `[]` for the others.
+# The cards' note on entries trained with the relative SIRE distance (`RecurrentModel`'s `sire_scale`).
+RELATIVE_SIRE_NOTE = ("SIRE here divides the squared distance between the two swapped states by their mean squared "
+                      "norm (`sire_scale = relative`), a choice of the zoo: a cell can lower the paper's distance by "
+                      "shrinking its states (the range's ReLU RNN did, and its output became more order-sensitive, "
+                      "not less), while the relative distance is the same at any scale of the states. Its λ has no "
+                      "counterpart in the paper; it was chosen with the distance from full runs at every searched λ "
+                      "by the validation criterion, as the card's training section says.")
 
-    >>> pisgd_notes({"learning_rate": 0.01})
+
+def regulariser_notes(hyperparameters):
+    """The card's sentences on how an entry's regulariser departs from the paper's: the relative SIRE distance, and
+    how a π-SGD entry (`permutations` k > 0) trains and predicts; `[]` for the others.
+
+    >>> regulariser_notes({"learning_rate": 0.01})
     []
     """
     k = int(hyperparameters.get("permutations", 0))
-    return [f"π-SGD: each training step reads every set in a fresh random order, and a prediction is the mean of "
-            f"the outputs over k = {k} random orders of the set's elements (the same {k} orders at every call, so "
-            "predictions reproduce); its order sensitivity is what the averaging leaves of the order."] if k else []
+    return ([RELATIVE_SIRE_NOTE] if hyperparameters.get("sire_scale") == "relative" else []) + (
+        [f"π-SGD: each training step reads every set in a fresh random order, and a prediction is the mean of "
+         f"the outputs over k = {k} random orders of the set's elements (the same {k} orders at every call, so "
+         "predictions reproduce); its order sensitivity is what the averaging leaves of the order."] if k else [])
 
 
 def search_space(rates=LEARNING_RATES, **weights):

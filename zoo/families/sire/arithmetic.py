@@ -17,7 +17,7 @@ from zoo.families.sire.architectures import (
     SequenceWidths,
     build_sequence_model,
     integer_encoders,
-    pisgd_notes,
+    regulariser_notes,
     sequence_architectures,
     sub_architecture,
 )
@@ -45,15 +45,6 @@ ELEMENT_NOTE = (f"The plain and SIRE RNNs read each integer through a ReLU layer
                 "the plain RNN measured MSE 1,700 at order sensitivity 35.4, and the SIRE RNN (relative distance, "
                 "λ = 30) MSE 2,295 at 37.3, more order-sensitive than the plain RNN; with the layer, the plain RNN "
                 "measures MSE 1,214 at 31.2.")
-
-# The cards' note on entries trained with the relative SIRE distance (`RecurrentModel`'s `sire_scale`).
-RELATIVE_SIRE_NOTE = ("SIRE here divides the squared distance between the two swapped states by their mean squared "
-                      "norm (`sire_scale = relative`), a choice of the zoo: with the paper's distance the ReLU RNN "
-                      "shrank its states, the penalty fell with them and the output became more order-sensitive, "
-                      "not less. The relative distance is the same at any scale of the states, so it cannot be "
-                      "lowered that way; its λ is not on the paper's scale and was fixed by the trainer from full "
-                      "runs, as the card's training section says.")
-
 
 @dataclasses.dataclass(frozen=True)
 class ArithmeticSetting:
@@ -193,8 +184,15 @@ class ArithmeticFamily(GeneratedSplits, Family):
 
     def entry_notes(self, hyperparameters):
         return ([ELEMENT_NOTE] if hyperparameters.get("element_units") else []) + (
-            [RELATIVE_SIRE_NOTE] if hyperparameters.get("sire_scale") == "relative" else []) + pisgd_notes(
-            hyperparameters)
+            regulariser_notes(hyperparameters))
+
+    def paper_hyperparameters(self, architecture, hyperparameters):
+        """The paper's values of the scaled weights, but none for λ of the relative SIRE distance: the paper has no
+        such distance."""
+        paper = super().paper_hyperparameters(architecture, hyperparameters)
+        if hyperparameters.get("sire_scale") == "relative":
+            paper.pop("sire_weight", None)
+        return paper
 
     def expected_given_length(self, x):
         """A trivial predictor: E[target | n], from the length alone."""

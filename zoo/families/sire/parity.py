@@ -15,7 +15,7 @@ from zoo.families.sire.architectures import (
     FULL_RUN_NOTE,
     SequenceWidths,
     build_sequence_model,
-    pisgd_notes,
+    regulariser_notes,
     sequence_architectures,
 )
 from zoo.families.sire.generated import GeneratedSplits
@@ -89,7 +89,7 @@ class ParityFamily(GeneratedSplits, Family):
                                     activation=activation)
 
     def entry_notes(self, hyperparameters):
-        return pisgd_notes(hyperparameters)
+        return regulariser_notes(hyperparameters)
 
     def draw(self, count, rng, split, length=None):
         lengths = (length, length) if length else VAL_LENGTHS if split == "val" else TRAIN_LENGTHS
