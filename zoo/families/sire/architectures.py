@@ -36,8 +36,8 @@ RELATIVE_SIRE_NOTE = ("SIRE here divides the squared distance between the two sw
                       "norm (`sire_scale = relative`), a choice of the zoo: a cell can lower the paper's distance by "
                       "shrinking its states (the range's ReLU RNN did, and its output became more order-sensitive, "
                       "not less), while the relative distance is the same at any scale of the states. Its λ has no "
-                      "counterpart in the paper; it was chosen with the distance from full runs at every searched λ "
-                      "by the validation criterion, as the card's training section says.")
+                      "counterpart in the paper and was fixed by the trainer from full runs, as the card's training "
+                      "section says.")
 
 
 def regulariser_notes(hyperparameters):
